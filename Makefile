@@ -1,0 +1,134 @@
+# The project's front door: `make run` and `make test` are all the set-up a fresh machine needs.
+# `make help` lists the targets. Variables: TARGET=auto|bmv2|p4sim, SCENARIO, PYTEST_ARGS.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALL_STAMP := $(VENV)/.installed
+
+TARGET ?= auto
+# The Mininet scenario `make run` will start once the runtime exists (issue 3).
+SCENARIO ?= basic
+PYTEST_ARGS ?=
+# `make test` leaves out long runs and tests that need root + Mininet; `make test-all` runs them.
+DEFAULT_MARKERS := not slow and not mininet
+
+P4SRC := p4src
+BUILD := build
+PROGRAMS := $(sort $(basename $(notdir $(wildcard $(P4SRC)/*.p4))))
+P4_INCLUDES := $(wildcard $(P4SRC)/include/*.p4)
+P4_INCFLAGS := $(if $(wildcard $(P4SRC)/include),-I $(P4SRC)/include)
+# A change to the p4sim compiler can change what it emits, so p4sim builds depend on its sources.
+P4SIM_SOURCES := $(shell find p4sim -type f \( -name '*.py' -o -name '*.p4' -o -name '*.lark' \) 2>/dev/null)
+
+SYSTEM_PACKAGES := mininet iproute2 iperf3 tcpdump
+
+# TARGET=auto picks the reference toolchain only when both its compiler and its switch exist.
+HAVE_BMV2 := $(and $(shell command -v p4c-bm2-ss 2>/dev/null),$(shell command -v simple_switch_grpc 2>/dev/null))
+ifeq ($(TARGET),auto)
+  RESOLVED_TARGET := $(if $(HAVE_BMV2),bmv2,p4sim)
+else ifneq ($(filter bmv2 p4sim,$(TARGET)),)
+  RESOLVED_TARGET := $(TARGET)
+else
+  $(error TARGET must be auto, bmv2 or p4sim, not '$(TARGET)')
+endif
+
+# One stamp per program and target: switching TARGET rebuilds, an unchanged program does not.
+BUILD_STAMPS := $(PROGRAMS:%=$(BUILD)/%/.built-$(RESOLVED_TARGET))
+
+.PHONY: help install test test-all lint build run bench clean distclean system-deps show-target \
+	announce-target
+
+help: ## list the targets
+	@echo "usage: make GOAL [TARGET=auto|bmv2|p4sim] [SCENARIO=$(SCENARIO)] [PYTEST_ARGS=...]"
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' \
+		$(firstword $(MAKEFILE_LIST))
+
+install: $(INSTALL_STAMP) ## create .venv and install the project with its dev tools
+	@:
+
+$(INSTALL_STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "install: $(PYTHON) is older than 3.11; pass PYTHON=python3.11 or newer" >&2; exit 1; }
+	@if [ -x $(BIN)/pip ]; then \
+		echo "install: pyproject.toml changed, updating $(VENV) (log: $(VENV)/install.log)"; \
+	else \
+		echo "install: creating $(VENV) and installing the project (log: $(VENV)/install.log)"; \
+		rm -rf $(VENV); \
+		$(PYTHON) -m venv $(VENV) || { echo "install: '$(PYTHON) -m venv' failed;" \
+			"on Debian/Ubuntu install the python3-venv package" >&2; exit 1; }; \
+	fi
+	@$(BIN)/python -m pip install --disable-pip-version-check -e '.[dev]' \
+		> $(VENV)/install.log 2>&1 || \
+		{ cat $(VENV)/install.log >&2; echo "install: pip install failed (log above)" >&2; exit 1; }
+	@touch $@
+
+test: install ## lint, then run the tests except those marked slow or mininet
+	$(BIN)/ruff check .
+	@echo "test: deselecting tests marked 'slow' or 'mininet' (make test-all runs them)"
+	$(BIN)/python -m pytest -q -m "$(DEFAULT_MARKERS)" $(PYTEST_ARGS)
+
+test-all: install ## lint, then run every test (mininet tests need root)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+lint: install ## ruff over the whole tree
+	$(BIN)/ruff check .
+
+show-target: ## print the target TARGET resolves to (bmv2 or p4sim)
+	@echo $(RESOLVED_TARGET)
+
+announce-target:
+	@echo "build: TARGET=$(TARGET) -> $(RESOLVED_TARGET)"
+ifeq ($(RESOLVED_TARGET),bmv2)
+	@command -v p4c-bm2-ss >/dev/null || { echo "build: TARGET=bmv2 needs p4c-bm2-ss on PATH" >&2; exit 1; }
+endif
+
+build: announce-target $(BUILD_STAMPS) ## compile every p4src/*.p4 into build/<name>/
+	@echo "build: $(if $(PROGRAMS),$(PROGRAMS) up to date in $(BUILD)/,no programs in $(P4SRC)/)"
+
+$(BUILD)/%/.built-bmv2: $(P4SRC)/%.p4 $(P4_INCLUDES) | announce-target
+	@rm -rf $(@D) && mkdir -p $(@D)
+	p4c-bm2-ss --arch v1model $(P4_INCFLAGS) -o $(@D)/$*.json \
+		--p4runtime-files $(@D)/$*.p4info.txtpb $<
+	@touch $@
+
+$(BUILD)/%/.built-p4sim: $(P4SRC)/%.p4 $(P4_INCLUDES) $(P4SIM_SOURCES) | $(INSTALL_STAMP) announce-target
+	@rm -rf $(@D) && mkdir -p $(@D)
+	$(BIN)/p4sim compile $< -o $(@D) $(P4_INCFLAGS)
+	@touch $@
+
+run: install build ## build, then start scenario SCENARIO (the scenario arrives in issue 3)
+	@echo "run: artefacts for TARGET=$(RESOLVED_TARGET):"
+	@$(if $(PROGRAMS),find $(PROGRAMS:%=$(BUILD)/%) -type f ! -name '.built-*' | sort | sed 's/^/  /',echo "  (none: no programs in $(P4SRC)/)")
+	@echo "run: SCENARIO=$(SCENARIO) is not started: the switch runtime and Mininet scenarios" \
+		"arrive with issue 3; for now 'make run' only compiles."
+
+bench: install ## measure compile times (experiments/bench_compile.py)
+	$(BIN)/python experiments/bench_compile.py
+
+clean: ## remove build/
+	rm -rf $(BUILD)
+
+distclean: clean ## also remove .venv and tool caches
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info
+	find . -path ./.git -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+system-deps: ## apt-get install Mininet and traffic tools (needs root)
+	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+		dpkg-query -W -f='$${db:Status-Abbrev}' $$p 2>/dev/null | grep -q '^ii' || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then echo "system-deps: $(SYSTEM_PACKAGES) already installed"; \
+	elif [ "$$(id -u)" -ne 0 ]; then \
+		echo "system-deps: installing$$missing needs root; run: sudo make system-deps" >&2; exit 1; \
+	elif ! command -v apt-get >/dev/null; then \
+		echo "system-deps: no apt-get here; install$$missing with the system's package manager" >&2; exit 1; \
+	else \
+		echo "system-deps: apt-get install$$missing"; \
+		export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq $$missing; \
+	fi

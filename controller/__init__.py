@@ -1,0 +1,1 @@
+"""P4Runtime control plane: one subpackage per system (SD-WAN gateway, Raft cache, HydraNF)."""

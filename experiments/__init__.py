@@ -1,0 +1,1 @@
+"""Scripts that reproduce the seed's tables and figures into results/ (CSV + PNG)."""

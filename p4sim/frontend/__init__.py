@@ -1,0 +1,1 @@
+"""Compiler front end: preprocess -> parse -> resolve/type-check -> typed IR."""

@@ -12,7 +12,7 @@ from pathlib import Path
 from p4sim.frontend import ast
 from p4sim.frontend.checker import Checker, check_program
 from p4sim.frontend.parser import parse_program
-from p4sim.frontend.preprocess import Source, preprocess
+from p4sim.frontend.preprocess import Source, preprocess, preprocess_text
 
 
 @dataclass
@@ -29,7 +29,17 @@ def compile_file(
     path: Path, include_dirs: Sequence[Path] = (), defines: Mapping[str, str] | None = None
 ) -> Compiled:
     """Run the front end on `path`; raises `P4Error` with a source coordinate on bad input."""
-    source = preprocess(path, include_dirs, defines or {})
+    return _front_end(Path(path), preprocess(path, include_dirs, defines or {}))
+
+
+def compile_text(
+    text: str, filename: str = "<input>", include_dirs: Sequence[Path] = ()
+) -> Compiled:
+    """Like `compile_file` for program text held in memory (tests, fuzzing, tools)."""
+    return _front_end(Path(filename), preprocess_text(text, filename, include_dirs))
+
+
+def _front_end(path: Path, source: Source) -> Compiled:
     program = parse_program(source.text, source.coord)
     checker = check_program(program)
     return Compiled(path=path, source=source, program=program, checker=checker)

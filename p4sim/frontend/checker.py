@@ -1178,6 +1178,15 @@ class Checker:
         if proto.annotation("deprecated") is not None:
             pass  # p4c only warns; deprecated externs stay usable
         bindings = dict(callee.bindings)
+        if e.type_args:
+            if len(e.type_args) != len(proto.type_params):
+                raise P4Error(
+                    e.coord,
+                    f"'{name}' expects {len(proto.type_params)} type "
+                    f"argument(s), got {len(e.type_args)}",
+                )
+            for tp, ref in zip(proto.type_params, e.type_args, strict=True):
+                bindings[tp] = self.resolve_type(ref, scope)
         self.bind_args(proto.params, e.args, scope, bindings, f"'{name}'")
         ret = proto.return_type.resolved if proto.return_type else VOID
         return self._subst(ret, bindings)

@@ -67,45 +67,64 @@ def collect_type_names(tokens: list[Token]) -> set[str]:
     return names
 
 
-def mark_types(tokens: list[Token], type_names: set[str]) -> Iterator[Token]:
-    """Yield the tokens with type names re-labelled TYPE_IDENT and type-closing `>>` split."""
+_TYPE_END = {"VOID", "TYPE_IDENT", "RANGLE", "BOOL", "BIT", "INT", "VARBIT", "STRING", "ERROR"}
+_TYPE_START = {"BIT", "INT", "VARBIT", "BOOL", "TUPLE", "TYPE_IDENT"}
+
+
+def mark_types(tokens: list[Token], type_names: set[str]) -> list[Token]:
+    """The tokens with type names re-labelled TYPE_IDENT, type-closing `>>` split, and the
+    angle brackets of explicit type arguments in calls (`pkt.lookahead<bit<8>>()`) re-labelled
+    TARGS_OPEN / TARGS_CLOSE so the parser never confuses them with comparisons."""
+    out: list[Token] = []
     angle_depth = 0  # open `<` of type arguments / parameters
-    prev: Token | None = None
     for tok in tokens:
         if tok.type == "IDENT" and tok.value in type_names:
             tok = Token.new_borrow_pos("TYPE_IDENT", tok.value, tok)
+        prev = out[-1] if out else None
         if tok.type == "LANGLE":
             if prev is not None and (prev.type in _WIDTH_KEYWORDS or prev.type == "TYPE_IDENT"):
                 angle_depth += 1
-            yield tok
         elif tok.type == "RANGLE" and angle_depth:
             angle_depth -= 1
-            yield tok
         elif tok.type == "SHR" and angle_depth:
-            first = Token(
-                "RANGLE",
-                ">",
-                tok.start_pos,
-                tok.line,
-                tok.column,
-                tok.end_line,
-                tok.column + 1,
-                tok.start_pos + 1,
-            )
-            second = Token(
-                "RANGLE",
-                ">",
-                tok.start_pos + 1,
-                tok.line,
-                tok.column + 1,
-                tok.end_line,
-                tok.end_column,
-                tok.end_pos,
-            )
+            out.append(_sub_token(tok, "RANGLE", 0))
+            tok = _sub_token(tok, "RANGLE", 1)
             angle_depth = max(angle_depth - 2, 0)
-            yield first
-            yield second
-            tok = second
-        else:
-            yield tok
-        prev = tok
+        out.append(tok)
+    _mark_call_type_args(out)
+    return out
+
+
+def _sub_token(tok: Token, kind: str, offset: int) -> Token:
+    """One character of a two-character token, as a token of its own."""
+    pos = tok.start_pos + offset
+    col = tok.column + offset
+    return Token(kind, tok.value[offset], pos, tok.line, col, tok.line, col + 1, pos + 1)
+
+
+def _mark_call_type_args(tokens: list[Token]) -> None:
+    """Re-label `<`/`>` around type arguments that follow a name and precede `(`."""
+    n = len(tokens)
+    for i in range(1, n - 1):
+        if not (
+            tokens[i].type == "LANGLE"
+            and tokens[i - 1].type == "IDENT"
+            and tokens[i + 1].type in _TYPE_START
+        ):
+            continue
+        if i >= 2 and tokens[i - 2].type in _TYPE_END:
+            continue  # `T name<P>(`: type parameters of a declaration, not a call
+        depth = 0
+        for j in range(i, n):
+            kind = tokens[j].type
+            if kind == "LANGLE":
+                depth += 1
+            elif kind == "RANGLE":
+                depth -= 1
+                if depth == 0:
+                    if j + 1 < n and tokens[j + 1].type == "LPAR":
+                        tokens[i] = Token.new_borrow_pos("TARGS_OPEN", "<", tokens[i])
+                        tokens[j] = Token.new_borrow_pos("TARGS_CLOSE", ">", tokens[j])
+                    break
+            elif kind in ("SEMICOLON", "LBRACE", "RBRACE"):
+                break

@@ -7,14 +7,13 @@ coordinate through the preprocessor's line map.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cache
 from importlib import resources
 from typing import Any
 
 import lark
 from lark import Token, Transformer, v_args
-from lark.lexer import Lexer
 
 from p4sim.frontend import ast
 from p4sim.frontend.diagnostics import Coord, P4Error
@@ -44,14 +43,14 @@ _TOKEN_NAMES = {
 }
 
 
-class _TokenListLexer(Lexer):
-    """Hands lark the already-marked token list instead of lexing text again."""
+class _TypeMarker:
+    """Lark post-lexer: sees the whole token stream, marks type names, splits `>>`."""
 
-    def __init__(self, lexer_conf: Any) -> None:  # noqa: ARG002 - lark's constructor protocol
-        pass
+    always_accept: tuple[str, ...] = ()
 
-    def lex(self, data: Any) -> Any:  # type: ignore[override]
-        return iter(data)
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        tokens = list(stream)
+        return mark_types(tokens, collect_type_names(tokens))
 
 
 def _grammar() -> str:
@@ -59,13 +58,16 @@ def _grammar() -> str:
 
 
 @cache
-def _lexer() -> lark.Lark:
-    return lark.Lark(_grammar(), parser="lalr", lexer="basic")
-
-
-@cache
 def _parser() -> lark.Lark:
-    return lark.Lark(_grammar(), parser="lalr", lexer=_TokenListLexer, propagate_positions=True)
+    # cache=True stores the LALR tables in the temp dir: later runs skip grammar analysis
+    return lark.Lark(
+        _grammar(),
+        parser="lalr",
+        lexer="basic",
+        postlex=_TypeMarker(),
+        propagate_positions=True,
+        cache=True,
+    )
 
 
 def _describe(tok: Token) -> str:
@@ -76,35 +78,33 @@ def _describe(tok: Token) -> str:
     return f"'{tok.value}'"
 
 
-def tokenize(text: str, coord_of: CoordMap) -> list[Token]:
-    """Lex `text`, turning lexer failures into P4Error at the offending character."""
-    try:
-        return list(_lexer().lex(text))
-    except lark.exceptions.UnexpectedCharacters as exc:
-        char = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else "?"
-        raise P4Error(coord_of(exc.line, exc.column), f"unexpected character '{char}'") from None
+def _last_position(text: str) -> tuple[int, int]:
+    lines = text.split("\n")
+    return len(lines), len(lines[-1]) + 1
 
 
 def parse_program(text: str, coord_of: CoordMap) -> ast.Program:
     """Parse a whole preprocessed program; `coord_of(line, col)` maps back to the source."""
-    tokens = tokenize(text, coord_of)
-    marked = list(mark_types(tokens, collect_type_names(tokens)))
     try:
-        tree = _parser().parse(marked)
+        tree = _parser().parse(text)
+    except lark.exceptions.UnexpectedCharacters as exc:
+        char = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else "?"
+        raise P4Error(coord_of(exc.line, exc.column), f"unexpected character '{char}'") from None
     except lark.exceptions.UnexpectedToken as exc:
         tok = exc.token
-        line = getattr(tok, "line", None) or (marked[-1].end_line if marked else 1)
-        column = getattr(tok, "column", None) or (marked[-1].end_column if marked else 1)
+        if tok.type == "$END" or getattr(tok, "line", None) is None:
+            line, column = _last_position(text)
+        else:
+            line, column = tok.line, tok.column
         expected = sorted(_TOKEN_NAMES.get(e, e.lower()) for e in exc.expected)
         hint = ""
         if 0 < len(expected) <= 4:
             hint = "; expected " + " or ".join(expected)
-        raise P4Error(
-            coord_of(line, column), f"syntax error, unexpected {_describe(tok)}{hint}"
-        ) from None
+        message = f"syntax error, unexpected {_describe(tok)}{hint}"
+        raise P4Error(coord_of(line, column), message) from None
     except lark.exceptions.UnexpectedInput as exc:  # defensive: other lark input errors
         raise P4Error(
-            coord_of(getattr(exc, "line", 1), getattr(exc, "column", 1)), "syntax error"
+            coord_of(getattr(exc, "line", 1) or 1, getattr(exc, "column", 1) or 1), "syntax error"
         ) from None
     return _ToAst(coord_of).transform(tree)
 
@@ -788,6 +788,11 @@ class _ToAst(Transformer):
     @v_args(meta=True)
     def call(self, meta: Any, items: list[Any]) -> ast.Expr:
         return ast.Call(callee=items[0], args=items[1], coord=self._c(meta))
+
+    @v_args(meta=True)
+    def call_generic(self, meta: Any, items: list[Any]) -> ast.Expr:
+        callee, type_args, args = items
+        return ast.Call(callee=callee, type_args=type_args, args=args, coord=self._c(meta))
 
     def int_lit(self, items: list[Any]) -> ast.Expr:
         tok = items[0]

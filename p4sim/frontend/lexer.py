@@ -11,8 +11,6 @@ TYPE_IDENT. The same pass splits `>>` into two `>` where it closes nested type a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from lark import Token
 
 _TYPE_DECL_KEYWORDS = {"HEADER", "HEADER_UNION", "STRUCT", "PARSER", "CONTROL", "PACKAGE"}

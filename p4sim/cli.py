@@ -75,6 +75,8 @@ def _compile(args: argparse.Namespace) -> int:
         return 1
     start = time.perf_counter()
     compiled = compile_file(args.program, args.include_dirs, dict(args.defines))
+    for coord, message in compiled.source.warnings:
+        print(f"{coord}: warning: {message}", file=sys.stderr)
     out_dir = args.output_dir or Path("build") / args.program.stem
     written = write_outputs(compiled, out_dir)
     if not args.quiet:

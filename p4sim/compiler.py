@@ -15,6 +15,18 @@ from p4sim.frontend.parser import parse_program
 from p4sim.frontend.preprocess import Source, preprocess, preprocess_text
 
 
+# What p4c-bm2-ss predefines (p4c 1.2.5, the reference version of BMV2_OBSERVED.md), so that
+# programs testing for the BMv2 target take the same branch under p4sim.
+PREDEFINED_MACROS: dict[str, str] = {
+    "__TARGET_BMV2__": "1",
+    "__p4c__": "1",
+    "__p4c_major__": "1",
+    "__p4c_minor__": "2",
+    "__p4c_patchlevel__": "5",
+    "__p4c_version__": '"1.2.5"',
+}
+
+
 @dataclass
 class Compiled:
     """A checked program: its typed tree (the IR) and the checker's resolved global scope."""
@@ -29,14 +41,16 @@ def compile_file(
     path: Path, include_dirs: Sequence[Path] = (), defines: Mapping[str, str] | None = None
 ) -> Compiled:
     """Run the front end on `path`; raises `P4Error` with a source coordinate on bad input."""
-    return _front_end(Path(path), preprocess(path, include_dirs, defines or {}))
+    macros = {**PREDEFINED_MACROS, **(defines or {})}
+    return _front_end(Path(path), preprocess(path, include_dirs, macros))
 
 
 def compile_text(
     text: str, filename: str = "<input>", include_dirs: Sequence[Path] = ()
 ) -> Compiled:
     """Like `compile_file` for program text held in memory (tests, fuzzing, tools)."""
-    return _front_end(Path(filename), preprocess_text(text, filename, include_dirs))
+    source = preprocess_text(text, filename, include_dirs, PREDEFINED_MACROS)
+    return _front_end(Path(filename), source)
 
 
 def _front_end(path: Path, source: Source) -> Compiled:

@@ -261,13 +261,15 @@ class Checker:
         for local in decl.locals:
             self.declaration(local, inner)
         names = [s.name for s in decl.states]
+        seen_states: set[str] = set()
         for state in decl.states:
             if state.name in ("accept", "reject"):
                 raise P4Error(
                     state.coord, f"state '{state.name}' is predefined and cannot be declared"
                 )
-            if names.count(state.name) > 1:
+            if state.name in seen_states:
                 raise P4Error(state.coord, f"duplicate state '{state.name}' in parser {decl.name}")
+            seen_states.add(state.name)
         if "start" not in names:
             raise P4Error(decl.coord, f"parser {decl.name} has no 'start' state")
         known = set(names) | {"accept", "reject"}
@@ -687,7 +689,13 @@ class Checker:
                         "'table.apply().action_run' or of bit<>, "
                         f"int<>, enum or error type, not {typ}",
                     )
-                self.expr(label, scope, expected=typ)
+                label_type = self.expr(label, scope, expected=typ)
+                if isinstance(label_type, MethodT) and label_type.kind == "action":
+                    raise P4Error(
+                        label.coord,
+                        f"'{label_type.name}' is an action: action labels need a switch on "
+                        "'table.apply().action_run'",
+                    )
                 self.require_assignable(typ, label, "switch label")
                 value = self.const_value(label, scope)
                 if value is None:
@@ -841,10 +849,18 @@ class Checker:
                 if not self._in_parser_state:
                     raise P4Error(e.coord, f"'{name}' of a header stack is only allowed in parsers")
                 return base.element
-            if name in ("size", "lastIndex"):
-                return BitsT(32) if name == "lastIndex" else INT
+            if name == "lastIndex":
+                if not self._in_parser_state:
+                    raise P4Error(
+                        e.coord, "'lastIndex' of a header stack is only allowed in parsers"
+                    )
+                return BitsT(32)
+            if name == "size":
+                return INT
             count = _param("count", INT)
             if name in ("push_front", "pop_front"):
+                if self._in_parser_state:
+                    raise P4Error(e.coord, f"'{name}' of a header stack is not allowed in parsers")
                 return MethodT(name, [count], VOID, kind="builtin")
             raise P4Error(e.coord, f"header stack has no member '{name}'")
         if isinstance(base, ExternT):
@@ -1188,8 +1204,41 @@ class Checker:
             for tp, ref in zip(proto.type_params, e.type_args, strict=True):
                 bindings[tp] = self.resolve_type(ref, scope)
         self.bind_args(proto.params, e.args, scope, bindings, f"'{name}'")
+        self._check_packet_io(e, proto, bindings)
         ret = proto.return_type.resolved if proto.return_type else VOID
         return self._subst(ret, bindings)
+
+    def _check_packet_io(self, e: ast.Call, proto: ast.FunctionProto, bindings: dict) -> None:
+        """extract() takes a header; emit() takes headers or aggregates of them (as in p4c)."""
+        if proto.name not in ("extract", "emit") or not proto.type_params:
+            return
+        typ = bindings.get(proto.type_params[0])
+        arg = e.args[0].value if e.args else None
+        if typ is None or arg is None:
+            return
+        if proto.name == "extract":
+            if not (isinstance(typ, StructT) and typ.kind == "header"):
+                raise P4Error(arg.coord, f"extract needs a header, got {typ}")
+            if len(e.args) == 1 and any(isinstance(f, VarbitT) for f in typ.fields.values()):
+                raise P4Error(
+                    e.coord,
+                    f"header {typ} has a varbit field: extract needs its size "
+                    "in bits as a second argument",
+                )
+        elif not self._emittable(typ):
+            raise P4Error(
+                arg.coord,
+                f"emit needs a header, header stack, header_union or a struct of them, got {typ}",
+            )
+
+    def _emittable(self, typ: P4Type) -> bool:
+        if isinstance(typ, StackT):
+            return True
+        if isinstance(typ, StructT):
+            if typ.kind in ("header", "header_union"):
+                return True
+            return all(self._emittable(f) for f in typ.fields.values())
+        return False
 
     @staticmethod
     def _arity_ok(params: list[ast.Param], args: list[ast.Argument]) -> bool:

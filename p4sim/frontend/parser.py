@@ -7,6 +7,7 @@ coordinate through the preprocessor's line map.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from functools import cache
 from importlib import resources
@@ -78,6 +79,15 @@ def _describe(tok: Token) -> str:
     return f"'{tok.value}'"
 
 
+_DECLARATION_AFTER = re.compile(r"\s+[A-Za-z_]\w*\s*[;=(,)]")
+
+
+def _looks_like_declaration(text: str, tok: Token) -> bool:
+    """True when `tok` is followed by `name;`/`name =`: the user wrote an undeclared type."""
+    end = getattr(tok, "end_pos", None)
+    return end is not None and _DECLARATION_AFTER.match(text, end) is not None
+
+
 def _last_position(text: str) -> tuple[int, int]:
     lines = text.split("\n")
     return len(lines), len(lines[-1]) + 1
@@ -101,6 +111,8 @@ def parse_program(text: str, coord_of: CoordMap) -> ast.Program:
         if 0 < len(expected) <= 4:
             hint = "; expected " + " or ".join(expected)
         message = f"syntax error, unexpected {_describe(tok)}{hint}"
+        if tok.type == "IDENT" and _looks_like_declaration(text, tok):
+            message = f"unknown type '{tok.value}' (or a syntax error before it)"
         raise P4Error(coord_of(line, column), message) from None
     except lark.exceptions.UnexpectedInput as exc:  # defensive: other lark input errors
         raise P4Error(

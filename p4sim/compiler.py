@@ -14,7 +14,6 @@ from p4sim.frontend.checker import Checker, check_program
 from p4sim.frontend.parser import parse_program
 from p4sim.frontend.preprocess import Source, preprocess, preprocess_text
 
-
 # What p4c-bm2-ss predefines (p4c 1.2.5, the reference version of BMV2_OBSERVED.md), so that
 # programs testing for the BMv2 target take the same branch under p4sim.
 PREDEFINED_MACROS: dict[str, str] = {

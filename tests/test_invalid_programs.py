@@ -50,8 +50,11 @@ def test_invalid_program_gets_expected_diagnostic(path: Path) -> None:
 @pytest.mark.parametrize("path", INVALID, ids=lambda p: p.stem)
 def test_diagnostic_points_at_marked_line(path: Path) -> None:
     lines = path.read_text().splitlines()
-    marked = [i + 1 for i, line in enumerate(lines) if _MARKER.match(line.strip())
-              and not line.strip().startswith("//")]
+    marked = [
+        i + 1
+        for i, line in enumerate(lines)
+        if _MARKER.match(line.strip()) and not line.strip().startswith("//")
+    ]
     if not marked:
         pytest.skip("the error has no single source line (e.g. a missing declaration)")
     err = _diagnostic(path)

@@ -78,6 +78,7 @@ class Checker:
         self.main: ast.Instantiation | None = None
         self._return_type: P4Type | None = None
         self._in_parser_state = False
+        self._applied_tables: set[ast.TableDecl] = set()
 
     # =================================================================== entry point
     def check(self, program: ast.Program) -> None:
@@ -112,6 +113,13 @@ class Checker:
 
     def decl_VarDecl(self, decl: ast.VarDecl, scope: Scope) -> None:
         typ = self.resolve_type(decl.type_ref, scope)
+        if isinstance(typ, IntT) or typ in (STRING, VOID, MATCH_KIND):
+            raise P4Error(decl.type_ref.coord, f"variables cannot have type {typ}")
+        if isinstance(typ, (ExternT, BlockT)):
+            raise P4Error(
+                decl.coord,
+                f"'{decl.name}' of type {typ} needs a constructor call: '{typ}(...) {decl.name};'",
+            )
         if decl.init is not None:
             self.expr(decl.init, scope, expected=typ)
             self.require_assignable(typ, decl.init, "initializer")
@@ -119,6 +127,11 @@ class Checker:
 
     def decl_Typedef(self, decl: ast.Typedef, scope: Scope) -> None:
         target = self.resolve_type(decl.type_ref, scope)
+        if decl.new_type and not (isinstance(target, (BitsT, NewTypeT)) or target == BOOL):
+            raise P4Error(
+                decl.type_ref.coord,
+                f"'type' can only introduce a new type for bit<>, int<> or bool, not {target}",
+            )
         typ = NewTypeT(decl.name, target) if decl.new_type else target
         scope.declare_type(decl.name, typ, decl.coord)
 
@@ -142,19 +155,38 @@ class Checker:
     def _check_field_type(self, decl: ast.StructLike, f: ast.Field, ftype: P4Type) -> None:
         base = strip_newtype(ftype)
         if decl.kind == "header":
-            ok = isinstance(base, (BitsT, VarbitT, SerEnumT)) or base == BOOL
+            ok = (
+                isinstance(base, (BitsT, VarbitT, SerEnumT))
+                or base == BOOL
+                or (isinstance(base, StructT) and base.kind == "struct" and self._flat_bits(base))
+            )
             if not ok:
                 raise P4Error(
                     f.coord,
                     f"field '{f.name}' of header {decl.name} has type "
                     f"{ftype}; header fields must be bit<>, int<>, varbit<>, "
-                    "bool or a serializable enum",
+                    "bool, a serializable enum or a struct of those",
                 )
-        elif decl.kind == "header_union":
+        elif isinstance(base, (IntT, MethodT, ExternT)) or base in (STRING, VOID):
+            raise P4Error(
+                f.coord, f"field '{f.name}' of {decl.kind} {decl.name} cannot have type {ftype}"
+            )
+        if decl.kind == "header_union":
             if not (isinstance(base, StructT) and base.kind == "header"):
                 raise P4Error(
                     f.coord, f"field '{f.name}' of header_union {decl.name} must be a header"
                 )
+
+    def _flat_bits(self, typ: StructT) -> bool:
+        """A struct whose fields are all bit<>, int<>, bool or serializable enums (nested ok)."""
+        for f in typ.fields.values():
+            b = strip_newtype(f)
+            if isinstance(b, StructT) and b.kind == "struct":
+                if not self._flat_bits(b):
+                    return False
+            elif not (isinstance(b, (BitsT, SerEnumT)) or b == BOOL):
+                return False
+        return True
 
     def decl_EnumDecl(self, decl: ast.EnumDecl, scope: Scope) -> None:
         if len(set(decl.members)) != len(decl.members):
@@ -163,8 +195,8 @@ class Checker:
         if decl.underlying is None:
             scope.declare_type(decl.name, EnumT(decl.name, list(decl.members), decl), decl.coord)
             return
-        base = strip_newtype(self.resolve_type(decl.underlying, scope))
-        if not isinstance(base, BitsT):
+        base = self.resolve_type(decl.underlying, scope)
+        if isinstance(base, NewTypeT) or not isinstance(base, BitsT):
             raise P4Error(decl.underlying.coord, "a serializable enum needs a bit<> or int<> type")
         values: dict[str, int] = {}
         for member, expr in zip(decl.members, decl.values, strict=True):
@@ -172,7 +204,16 @@ class Checker:
             value = self.const_value(expr, scope)
             if not isinstance(value, int) or isinstance(value, bool):
                 raise P4Error(expr.coord, f"value of enum member '{member}' is not a constant")
-            values[member] = self._fit(value, base)
+            lo, hi = (
+                (-(1 << (base.width - 1)), (1 << (base.width - 1)) - 1)
+                if base.signed
+                else (0, (1 << base.width) - 1)
+            )
+            if not lo <= value <= hi:
+                raise P4Error(
+                    expr.coord, f"value {value} of enum member '{member}' does not fit in {base}"
+                )
+            values[member] = value
         scope.declare_type(decl.name, SerEnumT(decl.name, base, values, decl), decl.coord)
 
     def decl_ErrorDecl(self, decl: ast.ErrorDecl, scope: Scope) -> None:
@@ -231,6 +272,11 @@ class Checker:
             inner.declare_type(tp, TypeVarT(tp, decl.name), decl.coord)
         ret = self.resolve_type(decl.return_type, inner)
         self.declare_params(decl.params, inner)
+        for p in decl.params:
+            if isinstance(p.type_ref.resolved, (ExternT, BlockT)):
+                raise P4Error(
+                    p.coord, f"function parameter '{p.name}' cannot have type {p.type_ref.resolved}"
+                )
         typ = MethodT(decl.name, decl.params, ret, decl, kind="function")
         scope.declare_value(Symbol("function", decl.name, typ, decl), decl.coord)
         saved = self._return_type
@@ -239,6 +285,10 @@ class Checker:
             self.block(decl.body, inner)
         finally:
             self._return_type = saved
+        if ret != VOID and not _always_returns(decl.body):
+            raise P4Error(
+                decl.coord, f"function '{decl.name}' does not return a value on every path"
+            )
 
     def decl_ParserTypeDecl(self, decl: ast.ParserTypeDecl, scope: Scope) -> None:
         scope.declare_type(decl.name, BlockT(decl.kind, decl.name, decl), decl.coord)
@@ -292,7 +342,14 @@ class Checker:
             return
         key_types = []
         for e in tr.select:
-            key_types.append(self.expr(e, inner))
+            ktype = self.expr(e, inner)
+            kbase = strip_newtype(ktype)
+            if not (isinstance(kbase, (BitsT, EnumT, SerEnumT, IntT)) or kbase in (BOOL, ERROR)):
+                raise P4Error(
+                    e.coord,
+                    f"select expression of type {ktype} cannot be matched; select on fields",
+                )
+            key_types.append(ktype)
         for case in tr.cases:
             self._check_state_name(case.state, case.coord, known)
             self.keyset(case.keyset, key_types, inner, case.coord, "select")
@@ -354,6 +411,15 @@ class Checker:
 
     def decl_ValueSetDecl(self, decl: ast.ValueSetDecl, scope: Scope) -> None:
         elem = self.resolve_type(decl.element, scope)
+        ebase = strip_newtype(elem)
+        if not (
+            isinstance(ebase, (BitsT, SerEnumT))
+            or (isinstance(ebase, StructT) and ebase.kind == "struct" and self._flat_bits(ebase))
+        ):
+            raise P4Error(
+                decl.element.coord,
+                f"value_set elements must be bit<>, int<> or a struct of them, not {elem}",
+            )
         self.expr(decl.size, scope)
         if not isinstance(self.const_value(decl.size, scope), int):
             raise P4Error(decl.size.coord, "value_set size must be a compile-time constant")
@@ -546,7 +612,11 @@ class Checker:
                 raise P4Error(ref.size.coord, "header stack size must be positive")
             return StackT(elem, size)
         if isinstance(ref, ast.TupleTypeRef):
-            return TupleT(tuple(self.resolve_type(e, scope) for e in ref.elements))
+            elements = tuple(self.resolve_type(e, scope) for e in ref.elements)
+            for e, t in zip(ref.elements, elements, strict=True):
+                if isinstance(t, (ExternT, BlockT)):
+                    raise P4Error(e.coord, f"tuple elements cannot have type {t}")
+            return TupleT(elements)
         raise P4Error(ref.coord, "unsupported type")  # pragma: no cover
 
     def _const_int(self, expr: ast.Expr, scope: Scope, what: str) -> int:
@@ -634,7 +704,10 @@ class Checker:
             self.switch(stmt, scope)
         elif isinstance(stmt, ast.Exit):
             if self._in_parser_state or scope.enclosing("function") is not None:
-                raise P4Error(stmt.coord, "'exit' is only allowed in controls and actions")
+                where = "a parser" if self._in_parser_state else "a function"
+                raise P4Error(
+                    stmt.coord, f"'exit' is not allowed in {where}; only in controls and actions"
+                )
         elif isinstance(stmt, ast.Return):
             self.return_stmt(stmt, scope)
         elif isinstance(stmt, ast.Empty):
@@ -657,6 +730,12 @@ class Checker:
         self.require_assignable(expected, stmt.value, "return value")
 
     def switch(self, stmt: ast.Switch, scope: Scope) -> None:
+        if scope.enclosing("action") is not None:
+            raise P4Error(
+                stmt.coord,
+                "switch statements inside actions are not supported by "
+                "BMv2 (p4c-bm2-ss rejects them); use if/else",
+            )
         typ = self.expr(stmt.expr, scope)
         seen: set[str] = set()
         for i, case in enumerate(stmt.cases):
@@ -747,6 +826,8 @@ class Checker:
     def assignable(self, target: P4Type, source: P4Type, expr: ast.Expr | None = None) -> bool:
         if self.same_type(target, source) or source == DONT_CARE:
             return True
+        if isinstance(source, SerEnumT) and self.same_type(target, source.base):
+            return True  # a serializable enum value converts to its underlying type
         tbase = strip_newtype(target)
         if isinstance(source, IntT):
             return isinstance(tbase, (BitsT, IntT)) and not isinstance(target, NewTypeT)
@@ -856,7 +937,7 @@ class Checker:
                     )
                 return BitsT(32)
             if name == "size":
-                return INT
+                return BitsT(32)
             count = _param("count", INT)
             if name in ("push_front", "pop_front"):
                 if self._in_parser_state:
@@ -896,6 +977,12 @@ class Checker:
             if name != "apply":
                 raise P4Error(e.coord, f"{base.kind} {base.name} has no member '{name}'")
             return MethodT("apply", base.decl.params, VOID, base.decl, kind="block_apply")
+        if isinstance(base, MethodT):
+            raise P4Error(
+                e.coord,
+                f"'{base.name}' is {_article(base.kind.replace('_', ' '))} and has no member "
+                f"'{name}'",
+            )
         raise P4Error(e.coord, f"type {base} has no member '{name}'")
 
     def _struct_methods(self, typ: StructT) -> dict[str, P4Type]:
@@ -912,6 +999,14 @@ class Checker:
 
     def expr_Index(self, e: ast.Index, scope: Scope, expected: P4Type | None) -> P4Type:
         base = self.expr(e.expr, scope)
+        if isinstance(base, TupleT):
+            self.expr(e.index, scope)
+            index = self.const_value(e.index, scope)
+            if not isinstance(index, int) or not 0 <= index < len(base.elements):
+                raise P4Error(
+                    e.index.coord, f"tuple index must be a constant in 0..{len(base.elements) - 1}"
+                )
+            return base.elements[index]
         if not isinstance(base, StackT):
             raise P4Error(e.coord, f"cannot index a value of type {base}")
         itype = strip_newtype(self.expr(e.index, scope))
@@ -931,7 +1026,10 @@ class Checker:
         hi = self._const_int(e.hi, scope, "slice bound")
         lo = self._const_int(e.lo, scope, "slice bound")
         if hi < lo or lo < 0:
-            raise P4Error(e.coord, f"invalid slice [{hi}:{lo}]")
+            raise P4Error(
+                e.coord,
+                f"invalid slice [{hi}:{lo}]: the high bit must be >= the low bit, and both >= 0",
+            )
         if isinstance(base, BitsT) and hi >= base.width:
             raise P4Error(e.hi.coord, f"slice [{hi}:{lo}] is out of range for {base}")
         return BitsT(hi - lo + 1)
@@ -955,26 +1053,37 @@ class Checker:
     def expr_Cast(self, e: ast.Cast, scope: Scope, expected: P4Type | None) -> P4Type:
         target = self.resolve_type(e.type_ref, scope)
         source = self.expr(e.expr, scope, expected=target)
-        t, s = strip_newtype(target), strip_newtype(source)
-        ok = (
-            self.same_type(target, source)
-            or (isinstance(t, BitsT) and isinstance(s, (BitsT, IntT)))
-            or (isinstance(t, BitsT) and s == BOOL and t.width == 1 and not t.signed)
-            or (t == BOOL and isinstance(s, BitsT) and s.width == 1 and not s.signed)
-            or (t == BOOL and isinstance(s, IntT))
-            or (isinstance(t, BitsT) and isinstance(s, SerEnumT))
-            or (isinstance(t, SerEnumT) and isinstance(s, (BitsT, IntT)))
-            or (isinstance(target, NewTypeT) or isinstance(source, NewTypeT))
-            and self.same_type(t, s)
-            or (
-                isinstance(t, StructT)
-                and isinstance(s, (TupleT, StructInitT))
-                and self.assignable(t, s)
-            )
-        )
-        if not ok:
+        if not self._castable(source, target):
             raise P4Error(e.coord, f"cannot cast {source} to {target}")
         return target
+
+    def _castable(self, source: P4Type, target: P4Type) -> bool:
+        """The explicit casts p4c allows (P4-16 spec, 'Explicit casts')."""
+        if self.same_type(target, source):
+            return True
+        if isinstance(target, NewTypeT) or isinstance(source, NewTypeT):
+            # only between a `type` and its representation (in either direction)
+            inner_t = target.base if isinstance(target, NewTypeT) else target
+            inner_s = source.base if isinstance(source, NewTypeT) else source
+            if isinstance(target, NewTypeT) and isinstance(source, NewTypeT):
+                return False
+            return self._castable(inner_s, inner_t)
+        t, s = target, source
+        if isinstance(t, BitsT) and isinstance(s, IntT):
+            return True
+        if isinstance(t, BitsT) and isinstance(s, BitsT):
+            return t.width == s.width or t.signed == s.signed
+        if isinstance(t, BitsT) and s == BOOL:
+            return t.width == 1 and not t.signed
+        if t == BOOL:
+            return (isinstance(s, BitsT) and s.width == 1 and not s.signed) or isinstance(s, IntT)
+        if isinstance(t, BitsT) and isinstance(s, SerEnumT):
+            return self.same_type(s.base, t)
+        if isinstance(t, SerEnumT) and isinstance(s, (BitsT, IntT)):
+            return isinstance(s, IntT) or self.same_type(s, t.base)
+        if isinstance(t, StructT) and isinstance(s, (TupleT, StructInitT)):
+            return self.assignable(t, s)
+        return False
 
     def expr_Unary(self, e: ast.Unary, scope: Scope, expected: P4Type | None) -> P4Type:
         typ = self.expr(e.expr, scope, expected)
@@ -1014,7 +1123,13 @@ class Checker:
         if op in _SHIFT:
             return self._shift(e, left, right, scope)
         if op in _EQUALITY:
-            self._unify_operands(e, left, right, allow_any=True)
+            typ = self._unify_operands(e, left, right, allow_any=True)
+            if isinstance(typ, (ExternT, BlockT, MethodT, TableT, ApplyResultT)) or typ in (
+                STRING,
+                VOID,
+                MATCH_KIND,
+            ):
+                raise P4Error(e.coord, f"'{op}' is not defined on values of type {typ}")
             return BOOL
         typ = self._unify_operands(e, left, right, allow_any=False)
         base = strip_newtype(typ)
@@ -1035,6 +1150,10 @@ class Checker:
     ) -> P4Type:
         if isinstance(left, IntT) and isinstance(right, IntT):
             return INT
+        if isinstance(left, SerEnumT) and not isinstance(right, SerEnumT):
+            left = left.base
+        if isinstance(right, SerEnumT) and not isinstance(left, SerEnumT):
+            right = right.base
         if isinstance(left, IntT):
             left = right if isinstance(strip_newtype(right), BitsT) else left
         if isinstance(right, IntT):
@@ -1142,6 +1261,14 @@ class Checker:
                 raise P4Error(e.coord, "table apply() takes no arguments")
             if scope.enclosing("action") is not None:
                 raise P4Error(e.coord, "tables cannot be applied inside actions")
+            table = callee.decl
+            if table in self._applied_tables:
+                raise P4Error(
+                    e.coord,
+                    f"table {table.name} is applied more than once; BMv2 "
+                    "(p4c-bm2-ss) requires each table to be applied at most once",
+                )
+            self._applied_tables.add(table)
             return callee.return_type
         if callee.kind in ("extern_function", "extern_method"):
             return self._call_overloaded(e, callee, scope)
@@ -1151,6 +1278,8 @@ class Checker:
                 e.coord,
                 f"'{_callee_text(e.callee)}' expects {len(params)} argument(s), got {len(e.args)}",
             )
+        if callee.name in ("setValid", "setInvalid", "push_front", "pop_front"):
+            self.require_lvalue(e.callee.expr, scope, f"{callee.name}()")
         bindings = dict(callee.bindings)
         self.bind_args(params, e.args, scope, bindings, f"'{_callee_text(e.callee)}'")
         ret = self._subst(callee.return_type, bindings)
@@ -1162,6 +1291,8 @@ class Checker:
     def _call_action(self, e: ast.Call, callee: MethodT, scope: Scope) -> P4Type:
         if self._in_parser_state:
             raise P4Error(e.coord, "actions cannot be called from a parser")
+        if scope.enclosing("function") is not None:
+            raise P4Error(e.coord, "actions cannot be called from a function")
         if len(e.args) != len(callee.params):
             raise P4Error(
                 e.coord,
@@ -1210,6 +1341,14 @@ class Checker:
 
     def _check_packet_io(self, e: ast.Call, proto: ast.FunctionProto, bindings: dict) -> None:
         """extract() takes a header; emit() takes headers or aggregates of them (as in p4c)."""
+        if proto.name == "verify" and not self._in_parser_state:
+            raise P4Error(e.coord, "verify() can only be called in a parser")
+        if proto.name == "lookahead" and e.type_args:
+            typ = e.type_args[0].resolved
+            if isinstance(typ, StructT) and any(
+                isinstance(f, VarbitT) for f in typ.fields.values()
+            ):
+                raise P4Error(e.coord, f"lookahead cannot read {typ}: it has a varbit field")
         if proto.name not in ("extract", "emit") or not proto.type_params:
             return
         typ = bindings.get(proto.type_params[0])
@@ -1219,7 +1358,12 @@ class Checker:
         if proto.name == "extract":
             if not (isinstance(typ, StructT) and typ.kind == "header"):
                 raise P4Error(arg.coord, f"extract needs a header, got {typ}")
-            if len(e.args) == 1 and any(isinstance(f, VarbitT) for f in typ.fields.values()):
+            has_varbit = any(isinstance(f, VarbitT) for f in typ.fields.values())
+            if len(e.args) == 2 and not has_varbit:
+                raise P4Error(
+                    e.coord, f"header {typ} has no varbit field: extract takes one argument"
+                )
+            if len(e.args) == 1 and has_varbit:
                 raise P4Error(
                     e.coord,
                     f"header {typ} has a varbit field: extract needs its size "
@@ -1260,7 +1404,11 @@ class Checker:
         by_param: list[tuple[ast.Param, ast.Argument]] = []
         if named:
             pnames = {p.name: p for p in params}
+            given: set[str] = set()
             for a in args:
+                if a.name in given:
+                    raise P4Error(a.coord, f"{what}: argument '{a.name}' given twice")
+                given.add(a.name or "")
                 if a.name not in pnames:
                     raise P4Error(
                         a.coord,
@@ -1436,6 +1584,24 @@ class Checker:
         return _signed(value, base.width) if base.signed else value
 
 
+def _article(noun: str) -> str:
+    return ("an " if noun[:1] in "aeiou" else "a ") + noun
+
+
+def _always_returns(stmt: ast.Node) -> bool:
+    """Whether every path through `stmt` ends in `return` or `exit`."""
+    if isinstance(stmt, (ast.Return, ast.Exit)):
+        return True
+    if isinstance(stmt, ast.Block):
+        return any(_always_returns(s) for s in stmt.stmts)
+    if isinstance(stmt, ast.If):
+        return stmt.other is not None and _always_returns(stmt.then) and _always_returns(stmt.other)
+    if isinstance(stmt, ast.Switch):
+        has_default = any(isinstance(c.label, ast.Default) for c in stmt.cases)
+        return has_default and all(c.body is None or _always_returns(c.body) for c in stmt.cases)
+    return False
+
+
 def _signed(value: int, width: int) -> int:
     value &= (1 << width) - 1
     return value - (1 << width) if value >> (width - 1) else value
@@ -1475,6 +1641,11 @@ class TableChecker:
             seen.add(prop.name)
         if "actions" not in seen:
             raise P4Error(self.decl.coord, f"table {self.decl.name} has no 'actions' property")
+        order = [p.name for p in self.decl.properties]
+        for first, then in (("key", "entries"), ("actions", "default_action")):
+            if first in order and then in order and order.index(then) < order.index(first):
+                prop = self.decl.properties[order.index(then)]
+                raise P4Error(prop.coord, f"table property '{then}' must come after '{first}'")
         key_types = self.keys()
         self.actions()
         for prop in self.decl.properties:
@@ -1503,14 +1674,23 @@ class TableChecker:
                     + _suggest(key.match_kind, self.c.match_kinds),
                 )
             types.append(typ)
+        if sum(1 for k in prop.keys if k.match_kind == "lpm") > 1:
+            second = [k for k in prop.keys if k.match_kind == "lpm"][1]
+            raise P4Error(
+                second.coord,
+                f"table {self.decl.name} has more than one lpm key field, "
+                "which BMv2 does not support",
+            )
         return types
 
     def _action_symbol(self, ref: ast.ActionRef) -> Symbol:
         sym = self.scope.lookup_value(ref.name)
         if sym is None or sym.kind != "action":
-            what = "is not declared" if sym is None else f"is a {sym.kind}, not an action"
+            if sym is not None:
+                raise P4Error(ref.coord, f"'{ref.name}' is a {sym.kind}, not an action")
             raise P4Error(
-                ref.coord, f"'{ref.name}' {what}" + _suggest(ref.name, self.scope.visible_names())
+                ref.coord,
+                f"'{ref.name}' is not declared" + _suggest(ref.name, self.scope.visible_names()),
             )
         ref.decl = sym.decl
         return sym
@@ -1585,6 +1765,17 @@ class TableChecker:
         if not key_types:
             raise P4Error(entry.coord, f"table {self.decl.name} has entries but no key")
         self.c.keyset(entry.keyset, key_types, self.scope, entry.coord, "entry")
+        for item in entry.keyset:
+            parts = (
+                [item.value, item.mask]
+                if isinstance(item, ast.Mask)
+                else ([item.lo, item.hi] if isinstance(item, ast.Range) else [item])
+            )
+            for part in parts:
+                if isinstance(part, (ast.Default, ast.DontCare)):
+                    continue
+                if self.c.const_value(part, self.scope) is None:
+                    raise P4Error(part.coord, "table entry keys must be compile-time constants")
         listed = self._listed(entry.action)
         if listed.annotation("defaultonly") is not None:
             raise P4Error(

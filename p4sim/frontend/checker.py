@@ -512,6 +512,13 @@ class Checker:
     def package_args(self, typ: BlockT, args: list[ast.Argument], scope: Scope) -> None:
         """Each package argument must instantiate a block matching the parameter's type."""
         bindings: dict[str, P4Type] = {}
+        if any(a.name for a in args):  # named arguments may come in any order
+            by_name = {a.name: a for a in args}
+            unknown = [a for a in args if a.name not in {p.name for p in typ.decl.params}]
+            if unknown or None in by_name:
+                bad = unknown[0] if unknown else args[0]
+                raise P4Error(bad.coord, f"{typ.name} has no parameter named '{bad.name}'")
+            args = [by_name[p.name] for p in typ.decl.params]
         for param, arg in zip(typ.decl.params, args, strict=True):
             expected = param.type_ref.resolved
             value = arg.value
@@ -1740,7 +1747,8 @@ class TableChecker:
         args = ref.args
         if len(args) == len(sym.decl.params) and directional:
             args = args[len(directional) :]
-        if len(args) != len(data):
+        required = sum(1 for p in data if p.default is None)
+        if not required <= len(args) <= len(data):
             raise P4Error(
                 ref.coord,
                 f"{what} '{ref.name}' needs {len(data)} action data argument(s), got {len(args)}",

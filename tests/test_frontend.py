@@ -123,6 +123,34 @@ def ingress_decl() -> str:
     )
 
 
+@pytest.mark.parametrize(
+    ("literal", "value"),
+    [
+        (r'"a\tb"', "a\tb"),
+        (r'"say \"hi\""', 'say "hi"'),
+        (r'"bad \x escape"', "bad x escape"),
+    ],
+)
+def test_string_literal_escapes(literal: str, value: str) -> None:
+    compiled = compile_ok(ingress(f"log_msg({literal});"))
+    call = apply_stmts(compiled)[0].call
+    assert call.args[0].value.value == value
+
+
+@pytest.mark.parametrize(
+    ("literal", "message"),
+    [
+        ("0x_", "invalid integer literal '0x_'"),
+        ("8w0b_", "invalid integer literal '8w0b_'"),
+        ("99999999999999999999w1", "width 99999999999999999999 is larger than 65536 bits"),
+        ("(bit<99999999>)1", "width 99999999 is larger than 65536 bits"),
+    ],
+)
+def test_malformed_literals_are_diagnosed(literal: str, message: str) -> None:
+    err = error_of(ingress(f"m.x = (bit<8>)({literal});"))
+    assert err.message == message
+
+
 def test_expression_types_are_recorded() -> None:
     stmts = apply_stmts(compile_ok(ingress("hdr.h.c = hdr.h.a ++ hdr.h.b; m.x = 3;")))
     assert stmts[0].rhs.type == BitsT(16)

@@ -118,7 +118,12 @@ def parse_program(text: str, coord_of: CoordMap) -> ast.Program:
         raise P4Error(
             coord_of(getattr(exc, "line", 1) or 1, getattr(exc, "column", 1) or 1), "syntax error"
         ) from None
-    return _ToAst(coord_of).transform(tree)
+    try:
+        return _ToAst(coord_of).transform(tree)
+    except lark.exceptions.VisitError as exc:  # lark wraps errors raised inside the transformer
+        if isinstance(exc.orig_exc, P4Error):
+            raise exc.orig_exc from None
+        raise
 
 
 # ------------------------------------------------------------------------- literal decoding
@@ -142,8 +147,13 @@ def parse_int_literal(text: str) -> tuple[int, int | None, bool]:
     return value, width, signed
 
 
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "0": "\0"}
+_ESCAPE = re.compile(r"\\(.)", re.S)
+
+
 def _unescape(text: str) -> str:
-    return bytes(text[1:-1], "utf-8").decode("unicode_escape")
+    """Body of a string literal with C escapes resolved; unknown escapes keep the character."""
+    return _ESCAPE.sub(lambda m: _ESCAPES.get(m.group(1), m.group(1)), text[1:-1])
 
 
 # ------------------------------------------------------------------------------ transformer
@@ -808,7 +818,10 @@ class _ToAst(Transformer):
 
     def int_lit(self, items: list[Any]) -> ast.Expr:
         tok = items[0]
-        value, width, signed = parse_int_literal(str(tok))
+        try:
+            value, width, signed = parse_int_literal(str(tok))
+        except ValueError:
+            raise P4Error(self._tc(tok), f"invalid integer literal '{tok}'") from None
         return ast.IntLit(
             value=value, width=width, signed=signed, text=str(tok), coord=self._tc(tok)
         )

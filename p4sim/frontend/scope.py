@@ -23,7 +23,6 @@ class Symbol:
     decl: Any = field(default=None, repr=False)
     direction: str = ""  # for parameters
     value: Any = None  # compile-time value of constants
-    overloads: list[Any] = field(default_factory=list)  # extern functions sharing a name
 
     @property
     def mutable(self) -> bool:
@@ -75,12 +74,6 @@ class Scope:
                 return typ
             scope = scope.parent
         return None
-
-    def root(self) -> Scope:
-        scope = self
-        while scope.parent is not None:
-            scope = scope.parent
-        return scope
 
     def enclosing(self, *kinds: str) -> Scope | None:
         scope: Scope | None = self

@@ -89,10 +89,6 @@ class StructT(P4Type):
     def describe(self) -> str:
         return self.name
 
-    @property
-    def is_header(self) -> bool:
-        return self.kind == "header"
-
     def bit_width(self) -> int:
         """Fixed part of the header size in bits (varbit fields count as 0)."""
         return (

@@ -26,6 +26,39 @@ _TOKEN = re.compile(
 )
 
 
+# Edge cases of the lexer and constant folder that real programs rarely contain.
+ODD_TOKENS = [
+    "0x_",
+    "8w0b_",
+    '"\\x"',
+    '"\\',
+    "99999999999999999999w1",
+    "bit<99999999>",
+    ">>",
+    ">>=",
+    "<<",
+    "@",
+    "@name(",
+    "#",
+    "1w2",
+    "-8s128",
+    "8s127",
+    "0",
+    "_",
+    "..",
+    "&&&",
+    "(bit<8>)",
+    "int",
+    "varbit<0>",
+    "[0:8]",
+    "{",
+    "}",
+    "this",
+    "error",
+    ".",
+]
+
+
 def _tokens(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
@@ -37,7 +70,7 @@ def mutated_program(draw: st.DrawFn) -> tuple[Path, str]:
     words = [i for i, t in enumerate(toks) if not t.isspace()]
     for _ in range(draw(st.integers(1, 3))):
         i = draw(st.sampled_from(words))
-        op = draw(st.sampled_from(["delete", "duplicate", "swap", "replace"]))
+        op = draw(st.sampled_from(["delete", "duplicate", "swap", "replace", "odd"]))
         if op == "delete":
             toks[i] = ""
         elif op == "duplicate":
@@ -45,8 +78,10 @@ def mutated_program(draw: st.DrawFn) -> tuple[Path, str]:
         elif op == "swap":
             j = draw(st.sampled_from(words))
             toks[i], toks[j] = toks[j], toks[i]
-        else:
+        elif op == "replace":
             toks[i] = toks[draw(st.sampled_from(words))]
+        else:
+            toks[i] = draw(st.sampled_from(ODD_TOKENS))
     return path, "".join(toks)
 
 

@@ -29,6 +29,7 @@ from p4.config.v1 import p4info_pb2, p4types_pb2
 
 from p4sim.frontend import ast
 from p4sim.frontend.diagnostics import Coord, P4Error
+from p4sim.frontend.parser import split_width_prefix
 from p4sim.frontend.scope import Symbol
 from p4sim.frontend.types import (
     BOOL,
@@ -82,6 +83,15 @@ _EXTERN_KINDS = {
     "action_profile": P4Ids.ACTION_PROFILE,
     "action_selector": P4Ids.ACTION_PROFILE,
     "register": P4Ids.REGISTER,
+}
+# Counter, meter and register extern type -> (P4Info section, units of its `type` argument;
+# None for a register, which has a `type_spec` instead).
+_EXTERN_SECTIONS: dict[str, tuple[str, dict[str, int] | None]] = {
+    "counter": ("counters", _COUNTER_UNITS),
+    "direct_counter": ("direct_counters", _COUNTER_UNITS),
+    "meter": ("meters", _METER_UNITS),
+    "direct_meter": ("direct_meters", _METER_UNITS),
+    "register": ("registers", None),
 }
 
 # Annotations p4c parses into expressions (and prints back as P4); any other annotation keeps
@@ -158,11 +168,7 @@ _BASES = {"0x": "x", "0b": "b", "0o": "o"}  # source prefix -> format() code
 def _int_text(value: int, source: str, width: int | None = None, signed: bool = False) -> str:
     """An integer as p4c prints a constant: in the base it was written in (lower-case digits,
     decimal without prefix), after a `Ww`/`Ws` width prefix when `width` is given."""
-    body = source.replace("_", "").lower()
-    for i, ch in enumerate(body):
-        if ch in "ws" and i > 0 and body[:i].isdigit():
-            body = body[i + 1 :]  # drop the source's own width prefix
-            break
+    body = split_width_prefix(source)[2].lower()  # without the source's own width prefix
     prefix = body[:2] if body[:2] in _BASES else ""
     number = prefix + format(abs(value), _BASES.get(prefix, "d"))
     sized = f"{width}{'s' if signed else 'w'}" if width else ""
@@ -370,15 +376,12 @@ class _Table:
     naming: _Naming
     view: _ControlView
 
-    def prop(self, name: str) -> ast.TableProperty | None:
-        return self.decl.prop(name)
-
     def action_name(self, decl: ast.ActionDecl) -> str:
         return self.view.action_names[self.view.key(decl, self.naming)]
 
     def resource(self, prop_name: str) -> _Extern | None:
         """The extern named by the `implementation`, `counters` or `meters` property."""
-        prop = self.prop(prop_name)
+        prop = self.decl.prop(prop_name)
         value = prop.value if prop is not None else None
         if isinstance(value, ast.ConstructorCall) and isinstance(value.type, ExternT):
             name = _string_arg(prop.annotation("name"))
@@ -829,6 +832,15 @@ class _TypeSpecs:
         """`type_name` of a match field, parameter or metadata: set only for a P4 `type`."""
         return self._name_of(typ.name) if isinstance(typ, NewTypeT) else None
 
+    def describe(self, entry: Any, typ: P4Type) -> None:
+        """`bitwidth` and `type_name` of a match field, action parameter or packet metadata
+        field of type `typ`, recording the named types it uses in `type_info`."""
+        entry.bitwidth = self.width(typ)
+        self.register(typ)
+        type_name = self.type_name(typ)
+        if type_name is not None:
+            entry.type_name.name = type_name
+
     def _name_of(self, name: str) -> str:
         decl = self.model.type_decls.get(name)
         return _plain_name(decl, name) if decl is not None else name
@@ -1048,17 +1060,9 @@ class _Builder:
         self.preamble(out.preamble, P4Ids.ACTION, action.name, decl)
         params = action.data_params
         for param, param_id in zip(params, _field_ids(params, decl.coord), strict=True):
-            typ = param.type_ref.resolved
             entry = out.params.add(id=param_id, name=_plain_name(param, param.name))
             _add_annotations(entry, param)
-            if isinstance(typ, EnumT):
-                entry.type_name.name = self.types.spec(typ).enum.name
-            else:
-                entry.bitwidth = self.types.width(typ)
-            self.types.register(typ)
-            type_name = self.types.type_name(typ)
-            if type_name is not None:
-                entry.type_name.name = type_name
+            self.types.describe(entry, param.type_ref.resolved)
 
     def _digest(self, digest: _Digest) -> None:
         p4_id = self.symbols.id(P4Ids.DIGEST, digest.name)
@@ -1072,31 +1076,26 @@ class _Builder:
     # ------------------------------------------------------------------ extern instances
     def _extern(self, ext: _Extern) -> None:
         kind = ext.type.name
-        if kind == "counter":
-            out = self.p4info.counters.add()
-            self.preamble(out.preamble, P4Ids.COUNTER, ext.name, ext.node)
-            out.spec.unit = self.unit(ext, _COUNTER_UNITS)
-            out.size = self.const_int(self.ctor_arg(ext, "size"), "counter size")
-            self._set_index_type(out, ext)
-        elif kind == "meter":
-            out = self.p4info.meters.add()
-            self.preamble(out.preamble, P4Ids.METER, ext.name, ext.node)
-            out.spec.unit = self.unit(ext, _METER_UNITS)
-            out.size = self.const_int(self.ctor_arg(ext, "size"), "meter size")
-            self._set_index_type(out, ext)
-        elif kind == "register":
-            out = self.p4info.registers.add()
-            self.preamble(out.preamble, P4Ids.REGISTER, ext.name, ext.node)
-            out.type_spec.CopyFrom(self.types.spec(ext.type.type_args[0]))
-            out.size = self.const_int(self.ctor_arg(ext, "size"), "register size")
-            self._set_index_type(out, ext)
-        elif kind in ("action_profile", "action_selector"):
+        if kind in ("action_profile", "action_selector"):
             self.action_profile(ext)
+        elif kind in ("counter", "meter", "register"):
+            out = self._extern_entry(ext)
+            out.size = self.const_int(self.ctor_arg(ext, "size"), f"{kind} size")
+            index_type = self.index_type_name(ext)
+            if index_type is not None:
+                out.index_type_name.name = index_type
 
-    def _set_index_type(self, out: Any, ext: _Extern) -> None:
-        name = self.index_type_name(ext)
-        if name is not None:
-            out.index_type_name.name = name
+    def _extern_entry(self, ext: _Extern) -> Any:
+        """A new entry of the counter, meter or register section (direct ones too) with its
+        preamble and its unit (or, for a register, its type spec)."""
+        section, units = _EXTERN_SECTIONS[ext.type.name]
+        out = getattr(self.p4info, section).add()
+        self.preamble(out.preamble, _EXTERN_KINDS[ext.type.name], ext.name, ext.node)
+        if units is None:
+            out.type_spec.CopyFrom(self.types.spec(ext.type.type_args[0]))
+        else:
+            out.spec.unit = self.unit(ext, units)
+        return out
 
     def action_profile(self, ext: _Extern) -> None:
         out = self.p4info.action_profiles.add()
@@ -1115,14 +1114,7 @@ class _Builder:
 
     def direct_resource(self, ext: _Extern, table_name: str) -> int:
         """Emit a table's direct counter or meter; returns its ID for `direct_resource_ids`."""
-        if ext.type.name == "direct_counter":
-            out = self.p4info.direct_counters.add()
-            prefix, units = P4Ids.DIRECT_COUNTER, _COUNTER_UNITS
-        else:
-            out = self.p4info.direct_meters.add()
-            prefix, units = P4Ids.DIRECT_METER, _METER_UNITS
-        self.preamble(out.preamble, prefix, ext.name, ext.node)
-        out.spec.unit = self.unit(ext, units)
+        out = self._extern_entry(ext)
         out.direct_table_id = self.symbols.id(P4Ids.TABLE, table_name)
         return out.preamble.id
 
@@ -1176,14 +1168,9 @@ class _Builder:
         for f, field_id in zip(fields, _field_ids(fields, header.coord), strict=True):
             if _is_hidden(f):
                 continue
-            typ = f.type_ref.resolved
             entry = out.metadata.add(id=field_id, name=_plain_name(f, f.name))
             _add_annotations(entry, f, with_doc=False)
-            entry.bitwidth = self.types.width(typ)
-            self.types.register(typ)
-            type_name = self.types.type_name(typ)
-            if type_name is not None:
-                entry.type_name.name = type_name
+            self.types.describe(entry, f.type_ref.resolved)
 
     def _pkg_info(self) -> None:
         info = self.p4info.pkg_info
@@ -1269,19 +1256,13 @@ class _TableBuilder:
     def _match_fields(self, out: p4info_pb2.Table) -> None:
         key = self.decl.prop("key")
         keys = key.keys if key is not None else []
-        types = self.builder.types
         for element, field_id in zip(keys, _field_ids(keys, self.decl.coord), strict=True):
             if element.match_kind == "selector":
                 continue
-            typ = element.expr.type
             match = out.match_fields.add(id=field_id, name=_key_name(element, self.builder.model))
             _add_annotations(match, element)
-            match.bitwidth = types.width(typ)
             _set_match_kind(match, element.match_kind, element.coord)
-            types.register(typ)
-            type_name = types.type_name(typ)
-            if type_name is not None:
-                match.type_name.name = type_name
+            self.builder.types.describe(match, element.expr.type)
 
     def _action_refs(self, out: p4info_pb2.Table) -> None:
         refs = list(self.decl.prop("actions").actions)

@@ -482,17 +482,6 @@ def test_in_place_action_profiles_take_the_name_annotation(tmp_path: Path) -> No
     assert by_name(info.actions, "IngressI.drop").preamble.id == 23455883
 
 
-def test_in_place_extern_needs_a_name(tmp_path: Path) -> None:
-    source = program(
-        """
-    action a() { }
-    table t { key = { meta.a : exact; } actions = { a; } implementation = action_profile(32w4); }
-    apply { t.apply(); }"""
-    )
-    with pytest.raises(P4Error, match="needs a @name"):
-        p4info_of(tmp_path, source)
-
-
 def test_shared_selector_lists_tables_sorted_by_name(tmp_path: Path) -> None:
     info = p4info_of(
         tmp_path,
@@ -696,14 +685,25 @@ def test_generated_key_names(tmp_path: Path) -> None:
     ]
 
 
-def test_complex_key_needs_a_name(tmp_path: Path) -> None:
-    source = program(
-        """
-    action a() { }
-    table t { key = { meta.a + 1 : exact; } actions = { a; } }
-    apply { t.apply(); }"""
-    )
-    with pytest.raises(P4Error, match="Complex key expression requires a @name annotation"):
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        pytest.param(
+            "table t { key = { meta.a : exact; } actions = { a; } "
+            "implementation = action_profile(32w4); }",
+            "needs a @name",
+            id="in_place_extern",
+        ),
+        pytest.param(
+            "table t { key = { meta.a + 1 : exact; } actions = { a; } }",
+            "Complex key expression requires a @name annotation",
+            id="complex_key",
+        ),
+    ],
+)
+def test_p4runtime_needs_a_name(tmp_path: Path, table: str, message: str) -> None:
+    source = program(f"action a() {{ }}\n    {table}\n    apply {{ t.apply(); }}")
+    with pytest.raises(P4Error, match=message):
         p4info_of(tmp_path, source)
 
 

@@ -72,106 +72,129 @@ def test_empty_input() -> None:
 # ----------------------------------------------------------------------------- macros
 
 
-def test_object_like_and_empty_macros() -> None:
-    src = "#define W 8\n#define EMPTY\nbit<W> x EMPTY;\n"
-    assert pp(src) == "\n\nbit<8> x;\n"
-
-
-def test_function_like_macro_with_nested_parentheses() -> None:
-    src = "#define ADD(a, b) ((a) + (b))\nx = ADD(f(1, 2), (3, 4));\n"
-    assert pp(src) == "\nx = ((f(1, 2)) + ((3, 4)));\n"
-
-
-def test_arguments_are_expanded_and_nested_calls_work() -> None:
-    src = "#define N 2\n#define SQ(x) ((x) * (x))\nSQ(SQ(N))\n"
-    assert pp(src) == "\n\n((((2) * (2))) * (((2) * (2))))\n"
-
-
-def test_function_like_name_without_arguments_is_left_alone() -> None:
-    assert pp("#define F(x) [x]\nF + F(1)\n") == "\nF + [1]\n"
-
-
-def test_empty_argument_and_zero_parameters() -> None:
-    assert pp("#define F(x) [x]\n#define G() g\nF() G()\n") == "\n\n[] g\n"
-
-
-def test_macro_call_spanning_lines_keeps_line_count() -> None:
-    src = "#define F(a, b) a + b\nx = F(1,\n\n      2); y\nz\n"
-    assert pp(src) == "\nx = 1 + 2; y\n\n\nz\n"
-
-
-def test_macro_name_and_parenthesis_on_different_lines() -> None:
-    assert pp("#define F(x) [x]\nF\n(1) q\n") == "\n[1] q\n\n"
-
-
-def test_macro_is_not_reexpanded_inside_itself() -> None:
-    src = "#define X X + 1\n#define A B\n#define B A\nX A B\n"
-    assert pp(src) == "\n\n\nX + 1 A B\n"
-
-
-def test_self_reference_of_function_like_macro() -> None:
-    assert pp("#define G(x) x G\nG(1)(2)\n") == "\n1 G(2)\n"
-
-
-def test_stringify() -> None:
-    src = '#define S(x) #x\nS( a  +  "b\\n" ) S()\n'
-    assert pp(src) == '\n"a + \\"b\\\\n\\"" ""\n'
-
-
-def test_token_paste() -> None:
-    src = "#define CAT(a, b) a ## b\n#define PRE(n) my_##n\nCAT(x, y) CAT(, y) CAT(x, ) PRE(t)\n"
-    assert pp(src) == "\n\nxy y x my_t\n"
-
-
-def test_paste_forms_c_punctuators() -> None:
-    assert pp("#define CAT(a, b) a##b\nCAT(+, +) CAT(<<, =) CAT(-, >)\n") == "\n++ <<= ->\n"
-
-
-def test_pasted_token_is_rescanned() -> None:
-    assert pp("#define AB 7\n#define CAT(a, b) a##b\nCAT(A, B)\n") == "\n\n7\n"
-
-
-def test_variadic_macro() -> None:
-    src = "#define V(f, ...) f(__VA_ARGS__)\nV(g) V(g, 1, (2, 3))\n"
-    assert pp(src) == "\ng() g(1, (2, 3))\n"
-
-
-def test_expansion_does_not_glue_tokens() -> None:
-    src = "#define NEG -1\n#define E\n#define ID(x) x\nx = -NEG; -E- a E b ID(a)ID(b) ID(/)ID(/)\n"
-    assert pp(src) == "\n\n\nx = - -1; - - a b a b / /\n"
-
-
-def test_undef() -> None:
-    assert pp("#define N 1\nN\n#undef N\nN\n") == "\n1\n\nN\n"
-
-
-def test_line_continuation_in_define() -> None:
-    src = "#define SUM(a, b) \\\n    ((a) + \\\n     (b))\nSUM(1, 2)\n"
-    assert pp(src) == "\n\n\n((1) + (2))\n"
-
-
-def test_block_comment_continues_directive() -> None:
-    assert pp("#define X /* a\n */ 7\nX\n") == "\n\n7\n"
-
-
-def test_redefinition_replaces_macro() -> None:
-    assert pp("#define N 1\n#define N 2\nN\n") == "\n\n2\n"
+@pytest.mark.parametrize(
+    ("src", "expected"),
+    [
+        pytest.param(
+            "#define W 8\n#define EMPTY\nbit<W> x EMPTY;\n",
+            "\n\nbit<8> x;\n",
+            id="object_like_and_empty_macros",
+        ),
+        pytest.param(
+            "#define ADD(a, b) ((a) + (b))\nx = ADD(f(1, 2), (3, 4));\n",
+            "\nx = ((f(1, 2)) + ((3, 4)));\n",
+            id="function_like_macro_with_nested_parentheses",
+        ),
+        pytest.param(
+            "#define N 2\n#define SQ(x) ((x) * (x))\nSQ(SQ(N))\n",
+            "\n\n((((2) * (2))) * (((2) * (2))))\n",
+            id="arguments_are_expanded_and_nested_calls_work",
+        ),
+        pytest.param(
+            "#define F(x) [x]\nF + F(1)\n",
+            "\nF + [1]\n",
+            id="function_like_name_without_arguments_is_left_alone",
+        ),
+        pytest.param(
+            "#define F(x) [x]\n#define G() g\nF() G()\n",
+            "\n\n[] g\n",
+            id="empty_argument_and_zero_parameters",
+        ),
+        pytest.param(
+            "#define F(a, b) a + b\nx = F(1,\n\n      2); y\nz\n",
+            "\nx = 1 + 2; y\n\n\nz\n",
+            id="macro_call_spanning_lines_keeps_line_count",
+        ),
+        pytest.param(
+            "#define F(x) [x]\nF\n(1) q\n",
+            "\n[1] q\n\n",
+            id="macro_name_and_parenthesis_on_different_lines",
+        ),
+        pytest.param(
+            "#define X X + 1\n#define A B\n#define B A\nX A B\n",
+            "\n\n\nX + 1 A B\n",
+            id="macro_is_not_reexpanded_inside_itself",
+        ),
+        pytest.param(
+            "#define G(x) x G\nG(1)(2)\n",
+            "\n1 G(2)\n",
+            id="self_reference_of_function_like_macro",
+        ),
+        pytest.param(
+            '#define S(x) #x\nS( a  +  "b\\n" ) S()\n',
+            '\n"a + \\"b\\\\n\\"" ""\n',
+            id="stringify",
+        ),
+        pytest.param(
+            "#define CAT(a, b) a ## b\n#define PRE(n) my_##n\nCAT(x, y) CAT(, y) CAT(x, ) PRE(t)\n",
+            "\n\nxy y x my_t\n",
+            id="token_paste",
+        ),
+        pytest.param(
+            "#define CAT(a, b) a##b\nCAT(+, +) CAT(<<, =) CAT(-, >)\n",
+            "\n++ <<= ->\n",
+            id="paste_forms_c_punctuators",
+        ),
+        pytest.param(
+            "#define AB 7\n#define CAT(a, b) a##b\nCAT(A, B)\n",
+            "\n\n7\n",
+            id="pasted_token_is_rescanned",
+        ),
+        pytest.param(
+            "#define V(f, ...) f(__VA_ARGS__)\nV(g) V(g, 1, (2, 3))\n",
+            "\ng() g(1, (2, 3))\n",
+            id="variadic_macro",
+        ),
+        pytest.param(
+            "#define NEG -1\n#define E\n#define ID(x) x\n"
+            "x = -NEG; -E- a E b ID(a)ID(b) ID(/)ID(/)\n",
+            "\n\n\nx = - -1; - - a b a b / /\n",
+            id="expansion_does_not_glue_tokens",
+        ),
+        pytest.param(
+            "#define N 1\nN\n#undef N\nN\n",
+            "\n1\n\nN\n",
+            id="undef",
+        ),
+        pytest.param(
+            "#define SUM(a, b) \\\n    ((a) + \\\n     (b))\nSUM(1, 2)\n",
+            "\n\n\n((1) + (2))\n",
+            id="line_continuation_in_define",
+        ),
+        pytest.param(
+            "#define X /* a\n */ 7\nX\n",
+            "\n\n7\n",
+            id="block_comment_continues_directive",
+        ),
+        pytest.param(
+            "#define N 1\n#define N 2\nN\n",
+            "\n\n2\n",
+            id="redefinition_replaces_macro",
+        ),
+    ],
+)
+def test_macro_expansion(src: str, expected: str) -> None:
+    assert pp(src) == expected
 
 
 # ----------------------------------------------------------------------------- -D
 
 
-def test_command_line_defines() -> None:
-    src = "#ifdef FLAG\nFLAG SIZE\n#endif\n"
-    assert pp(src, defines={"FLAG": "1", "SIZE": "1024"}) == "\n1 1024\n\n"
-
-
-def test_command_line_function_like_define() -> None:
-    assert pp("TWICE(3)\n", defines={"TWICE(x)": "(2 * (x))"}) == "(2 * (3))\n"
-
-
-def test_command_line_empty_value() -> None:
-    assert pp("a E b\n", defines={"E": ""}) == "a b\n"
+@pytest.mark.parametrize(
+    ("src", "defines", "expected"),
+    [
+        pytest.param(
+            "#ifdef FLAG\nFLAG SIZE\n#endif\n",
+            {"FLAG": "1", "SIZE": "1024"},
+            "\n1 1024\n\n",
+            id="object_like",
+        ),
+        pytest.param("TWICE(3)\n", {"TWICE(x)": "(2 * (x))"}, "(2 * (3))\n", id="function_like"),
+        pytest.param("a E b\n", {"E": ""}, "a b\n", id="empty_value"),
+    ],
+)
+def test_command_line_defines(src: str, defines: dict[str, str], expected: str) -> None:
+    assert pp(src, defines=defines) == expected
 
 
 def test_bad_command_line_define() -> None:

@@ -131,15 +131,19 @@ def parse_program(text: str, coord_of: CoordMap) -> ast.Program:
 _BASES = {"x": 16, "X": 16, "b": 2, "B": 2, "o": 8, "O": 8, "d": 10, "D": 10}
 
 
-def parse_int_literal(text: str) -> tuple[int, int | None, bool]:
-    """Decode `8w0xFF`, `4s3`, `0b101`, `1_000` into (value, width or None, signed)."""
-    width: int | None = None
-    signed = False
+def split_width_prefix(text: str) -> tuple[int | None, bool, str]:
+    """Split `8w0xFF` into (8, False, "0xFF") and `0b101` into (None, False, "0b101");
+    underscores are dropped."""
     body = text.replace("_", "")
     for i, ch in enumerate(body):
         if ch in "ws" and i > 0 and body[:i].isdigit():
-            width, signed, body = int(body[:i]), ch == "s", body[i + 1 :]
-            break
+            return int(body[:i]), ch == "s", body[i + 1 :]
+    return None, False, body
+
+
+def parse_int_literal(text: str) -> tuple[int, int | None, bool]:
+    """Decode `8w0xFF`, `4s3`, `0b101`, `1_000` into (value, width or None, signed)."""
+    width, signed, body = split_width_prefix(text)
     if len(body) > 1 and body[0] == "0" and body[1] in _BASES:
         value = int(body[2:], _BASES[body[1]])
     else:

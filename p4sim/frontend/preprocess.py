@@ -62,7 +62,7 @@ _COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"?|//[^\n]*|/\*.*?\*/|/\*', re.DOTALL)
 _DIRECTIVE_PREFIX = re.compile(r"[ \t\f\v]*(?:/\*.*?\*/[ \t\f\v]*)*#", re.DOTALL)
 _INTEGER = re.compile(r"(?:0[xX]([0-9a-fA-F]+)|0[bB]([01]+)|(0[0-7]*)|([1-9][0-9]*))[uUlL]*")
 
-_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+_WORD_CHARS = _ID_START | _DIGITS
 _OPERATOR_CHARS = frozenset("+-*/%<>=!&|^~.:?#")
 
 # Binary operators of `#if` expressions, loosest first, and their C meaning.
@@ -604,7 +604,7 @@ class _Preprocessor:
         if args and args[0].text == "<":
             for k in range(1, len(args)):
                 if args[k].text == ">":
-                    name = "".join(t.ws + t.text for t in args[1:k]).strip()
+                    name = _spell(args[1:k])
                     if not name:
                         raise P4Error(self.at(args[0]), "empty filename in #include")
                     return name, True, args[k + 1 :]

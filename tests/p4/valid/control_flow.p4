@@ -96,7 +96,9 @@ control MyEgress(inout headers hdr, inout metadata meta,
         if (standard_metadata.egress_port == 9w3) {
             return;
         }
-        hdr.ipv4.diffserv = 8w0;
+        if (hdr.ipv4.isValid()) {
+            hdr.ipv4.diffserv = 8w0;
+        }
     }
 }
 

@@ -1,4 +1,4 @@
-// probe: functions returning values on every path (and calling each other), actions called
+// covers: functions returning values on every path (and calling each other), actions called
 // directly from apply, hash() over a tuple, random(), log_msg() with a tuple, exit in an action
 #include <core.p4>
 #include <v1model.p4>

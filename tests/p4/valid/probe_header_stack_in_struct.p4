@@ -1,4 +1,4 @@
-// probe: header stack inside the headers struct, parsed with .next/.last/.lastIndex, then
+// covers: header stack inside the headers struct, parsed with .next/.last/.lastIndex, then
 // manipulated in ingress with constant indices, push_front/pop_front and .size
 #include <core.p4>
 #include <v1model.p4>

@@ -1,4 +1,4 @@
-// probe: a header field whose type is a struct of bit fields
+// covers: a header field whose type is a struct of bit fields
 // (p4c typeCheckTypes Type_Header validator accepts Type_Struct when onlyBitsOrBitStructs;
 //  the BMv2 mid end runs FlattenHeaders)
 #include <core.p4>

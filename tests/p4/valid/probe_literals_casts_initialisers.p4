@@ -1,4 +1,4 @@
-// probe: implicit int-literal conversions, casts between typedef / type / serializable enum,
+// covers: implicit int-literal conversions, casts between typedef / type / serializable enum,
 // nested struct initialisers and a struct-typed initialiser expression
 #include <core.p4>
 #include <v1model.p4>

@@ -1,4 +1,4 @@
-// probe: if statement inside a parser state, header_union members, a struct compared with an
+// covers: if statement inside a parser state, header_union members, a struct compared with an
 // initialiser, a header assigned from a struct initialiser, exit in apply, saturating arithmetic
 #include <core.p4>
 #include <v1model.p4>

@@ -1,4 +1,4 @@
-// probe: serializable enum values convert implicitly to their underlying type
+// covers: serializable enum values convert implicitly to their underlying type
 // (p4c testdata p4_16_errors/enumCast.p4 comments: "E1.e1 + 1" is legal, enum -> bit<8> is implicit;
 //  typeCheckExpr Operation_Relation/binaryArith replace a SerEnum operand by its underlying type)
 #include <core.p4>

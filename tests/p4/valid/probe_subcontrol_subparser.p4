@@ -1,4 +1,4 @@
-// probe: a sub-parser instantiated and applied from a parser state, and a sub-control with a
+// covers: a sub-parser instantiated and applied from a parser state, and a sub-control with a
 // constructor parameter instantiated and applied from ingress
 #include <core.p4>
 #include <v1model.p4>

@@ -1,4 +1,4 @@
-// probe: switch on a bit<> value and on an enum, select over a serializable-enum header field
+// covers: switch on a bit<> value and on an enum, select over a serializable-enum header field
 // with enum labels, literal masks and ranges, and parser error checks in ingress
 #include <core.p4>
 #include <v1model.p4>
@@ -71,10 +71,12 @@ control MyIngress(inout headers hdr, inout metadata meta,
         if (standard_metadata.parser_error != error.NoError) {
             v = Verdict.Drop;
         }
-        switch (hdr.ipv4.protocol) {
-            6: { meta.cls = 1; }
-            17: { meta.cls = 2; }
-            default: { meta.cls = 0; }
+        if (hdr.ipv4.isValid()) {
+            switch (hdr.ipv4.protocol) {
+                6: { meta.cls = 1; }
+                17: { meta.cls = 2; }
+                default: { meta.cls = 0; }
+            }
         }
         switch (v) {
             Verdict.Drop: { mark_to_drop(standard_metadata); }

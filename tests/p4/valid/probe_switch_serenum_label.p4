@@ -1,5 +1,4 @@
-// probe: switch on a bit<16> value with serializable-enum labels (p4c TypeInference::compare: a SerEnum label is "defined" against its underlying type in a switch)
-// (select keysets with enum labels over a bit<16> key are rejected by p4sim too; not confirmed against p4c)
+// covers: switch on a bit<16> value with serializable-enum labels (p4c TypeInference::compare: a SerEnum label is "defined" against its underlying type in a switch)
 #include <core.p4>
 #include <v1model.p4>
 

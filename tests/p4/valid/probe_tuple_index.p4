@@ -1,4 +1,4 @@
-// probe: a local tuple read with constant indices
+// covers: a local tuple read with constant indices
 // (p4c typeCheckExpr ArrayIndex: a Type_BaseList accepts a constant index; the mid end
 //  replaces tuples by structs)
 #include <core.p4>

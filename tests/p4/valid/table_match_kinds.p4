@@ -1,4 +1,4 @@
-// covers: table keys with every v1model match kind: exact, lpm, ternary, range, optional, plus a header validity key
+// covers: table keys with the match kinds exact, lpm, ternary, range and optional (selector: table_selector.p4), plus a header validity key
 #include <core.p4>
 #include <v1model.p4>
 

@@ -1,6 +1,6 @@
+// covers: V1Switch with named arguments out of order; action parameter default values in a default action
 #include <core.p4>
 #include <v1model.p4>
-// covers: V1Switch with named arguments out of order; action parameter default values in a default action
 header h_t { bit<8> a; }
 struct H { h_t h; }
 struct M { }

@@ -1,0 +1,238 @@
+"""SwitchConnection end to end against p4sim's P4Runtime server, in process, with basic.p4."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import grpc
+import pytest
+
+from controller.entities import CounterData, MeterConfig, PacketIn, Replica, TableEntry
+from controller.errors import SwitchError
+from controller.schema import UnknownNameError
+from controller.switch import SwitchConnection
+
+ROOT = Path(__file__).resolve().parent.parent
+LPM = "MyIngress.ipv4_lpm"
+FORWARD = "MyIngress.ipv4_forward"
+DST = "hdr.ipv4.dstAddr"
+
+
+def compile_program(source: Path, out: Path) -> Path:
+    """`source` compiled by p4sim into `out`, laid out like build/<prog>/."""
+    from p4sim.compiler import compile_file, write_outputs
+
+    write_outputs(compile_file(source, [ROOT / "p4src" / "include"]), out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def basic_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return compile_program(ROOT / "p4src" / "basic.p4", tmp_path_factory.mktemp("build") / "basic")
+
+
+@pytest.fixture
+def p4sim_switch() -> Iterator[Callable[..., tuple[str, Any, list[tuple[int, bytes]]]]]:
+    """Starts p4sim switches with their P4Runtime server on a free local port."""
+    server_module = pytest.importorskip("p4sim.server")
+    if not hasattr(server_module, "make_server"):
+        pytest.skip("p4sim.server.make_server is not available yet")
+    from p4sim.runtime.dataplane import Dataplane
+    from p4sim.runtime.switch import Switch
+
+    servers = []
+
+    def start(cpu_port: int | None = None) -> tuple[str, Any, list[tuple[int, bytes]]]:
+        sent: list[tuple[int, bytes]] = []
+        switch = Switch(device_id=0, cpu_port=cpu_port)
+        dataplane = Dataplane(switch, lambda port, data: sent.append((port, data)))
+        server = server_module.make_server(switch, dataplane, "127.0.0.1:0")
+        server.start()
+        servers.append(server)
+        return f"127.0.0.1:{server.port}", dataplane, sent
+
+    try:
+        yield start
+    finally:
+        for server in servers:
+            server.stop(grace=None)
+
+
+@pytest.fixture
+def switch_address(p4sim_switch: Callable) -> tuple[str, Any, list[tuple[int, bytes]]]:
+    return p4sim_switch()
+
+
+@pytest.fixture
+def conn(switch_address: tuple, basic_build: Path) -> Iterator[SwitchConnection]:
+    address, _, _ = switch_address
+    with SwitchConnection("s1", address, election_id=(0, 10), timeout=5) as connection:
+        connection.set_pipeline_from_build(basic_build, target="p4sim")
+        yield connection
+
+
+@pytest.fixture
+def program_conn(p4sim_switch: Callable, tmp_path: Path
+                 ) -> Iterator[Callable[..., tuple[SwitchConnection, Any, list]]]:
+    """Connects to a fresh p4sim switch running a program of tests/p4/valid/."""
+    opened: list[SwitchConnection] = []
+
+    def start(program: str, cpu_port: int | None = None) -> tuple[SwitchConnection, Any, list]:
+        build = compile_program(ROOT / "tests" / "p4" / "valid" / f"{program}.p4",
+                                tmp_path / program)
+        address, dataplane, sent = p4sim_switch(cpu_port)
+        connection = SwitchConnection(program, address, timeout=5)
+        opened.append(connection)
+        connection.connect()
+        connection.set_pipeline_from_build(build)
+        return connection, dataplane, sent
+
+    try:
+        yield start
+    finally:
+        for connection in opened:
+            connection.close()
+
+
+def route(prefix: str, mac: str, port: int) -> TableEntry:
+    value, length = prefix.split("/")
+    octets = [int(o) for o in value.split(".")]
+    return TableEntry(table=LPM, match={DST: (int.from_bytes(bytes(octets), "big"), int(length))},
+                      action=FORWARD, params={"dstAddr": int(mac.replace(":", ""), 16),
+                                              "port": port})
+
+
+def test_insert_read_modify_delete(conn: SwitchConnection) -> None:
+    conn.insert_table_entry(LPM, {DST: "10.0.1.1/32"}, FORWARD,
+                            {"dstAddr": "08:00:00:00:01:11", "port": 1})
+    conn.insert_table_entry("ipv4_lpm", {DST: "10.0.2.0/24"}, "ipv4_forward",
+                            ["08:00:00:00:02:22", 2])
+    assert conn.read_table_entries(LPM) == [
+        route("10.0.1.1/32", "08:00:00:00:01:11", 1),
+        route("10.0.2.0/24", "08:00:00:00:02:22", 2),
+    ]
+    conn.modify_table_entry(LPM, {DST: "10.0.2.0/24"}, FORWARD,
+                            {"dstAddr": "08:00:00:00:02:33", "port": 3})
+    assert conn.read_table_entry(LPM, {DST: "10.0.2.0/24"}) == route(
+        "10.0.2.0/24", "08:00:00:00:02:33", 3)
+    conn.delete_table_entry(LPM, {DST: "10.0.1.1/32"})
+    assert conn.read_table_entries() == [route("10.0.2.0/24", "08:00:00:00:02:33", 3)]
+    assert conn.clear_table(LPM) == 1
+    assert conn.read_table_entries(LPM) == []
+
+
+def test_switch_refusals_are_switch_errors(conn: SwitchConnection) -> None:
+    conn.insert_table_entry(LPM, {DST: "10.0.1.1/32"}, "MyIngress.drop")
+    with pytest.raises(SwitchError) as info:
+        conn.insert_table_entry(LPM, {DST: "10.0.1.1/32"}, "MyIngress.drop")
+    assert info.value.code == grpc.StatusCode.UNKNOWN
+    assert [(e.index, e.code) for e in info.value.errors] == [
+        (0, grpc.StatusCode.ALREADY_EXISTS)]
+    with pytest.raises(SwitchError) as info:
+        conn.delete_table_entry(LPM, {DST: "10.9.9.9/32"})
+    assert [e.code for e in info.value.errors] == [grpc.StatusCode.NOT_FOUND]
+    with pytest.raises(SwitchError) as info:
+        conn.modify_table_entry(LPM, {DST: "10.9.9.9/32"}, "MyIngress.drop")
+    assert [e.code for e in info.value.errors] == [grpc.StatusCode.NOT_FOUND]
+
+
+def test_unknown_names_are_caught_before_the_switch(conn: SwitchConnection) -> None:
+    with pytest.raises(UnknownNameError) as info:
+        conn.insert_table_entry("MyIngress.ipv4_lmp", {DST: "10.0.0.0/8"}, "MyIngress.drop")
+    assert str(info.value) == (
+        "unknown table 'MyIngress.ipv4_lmp'; did you mean 'MyIngress.ipv4_lpm'?")
+    with pytest.raises(UnknownNameError, match="did you mean 'MyIngress.ipv4_forward'"):
+        conn.insert_table_entry(LPM, {DST: "10.0.0.0/8"}, "ipv4_fwd", {"dstAddr": 1, "port": 1})
+    assert conn.read_table_entries(LPM) == []
+
+
+def test_default_action(conn: SwitchConnection) -> None:
+    assert conn.read_default_entry(LPM) == TableEntry(
+        table=LPM, action="MyIngress.drop", is_default=True)
+    conn.set_default_action(LPM, "NoAction")
+    assert conn.read_default_entry(LPM).action == "NoAction"
+    conn.reset_default_action(LPM)
+    assert conn.read_default_entry(LPM).action == "MyIngress.drop"
+
+
+def test_routed_packet_leaves_rewritten(conn: SwitchConnection, switch_address: tuple) -> None:
+    _, dataplane, sent = switch_address
+    conn.insert_table_entry(LPM, {DST: "10.0.2.0/24"}, FORWARD,
+                            {"dstAddr": "08:00:00:00:02:22", "port": 2})
+    ether = bytes.fromhex("0a0000000001" "0a0000000002" "0800")
+    ipv4 = bytes.fromhex("4500001c000100004011" "0000" "0a000101" "0a000202")
+    dataplane.inject(1, ether + ipv4 + bytes(8))
+    ((port, frame),) = sent
+    assert port == 2
+    assert frame[:12] == bytes.fromhex("080000000222" "0a0000000001")
+    assert frame[14 + 8] == 0x3F  # TTL 64 -> 63
+
+
+def test_second_controller_must_not_take_over(conn: SwitchConnection,
+                                              switch_address: tuple) -> None:
+    address, _, _ = switch_address
+    backup = SwitchConnection("s1", address, election_id=(0, 5), timeout=5)
+    with pytest.raises(SwitchError) as info:
+        backup.connect()
+    assert info.value.code == grpc.StatusCode.PERMISSION_DENIED
+    assert not backup.connected
+
+
+def test_registers_over_p4runtime(program_conn: Callable) -> None:
+    conn, dataplane, _ = program_conn("extern_register")
+    assert conn.read_register("packets_per_port", 3) == 0
+    dataplane.inject(3, bytes(64))
+    dataplane.inject(3, bytes(64))
+    assert conn.read_register("MyIngress.packets_per_port", 3) == 2
+    conn.write_register("packets_per_port", 3, 0xFFFFFFFF)
+    assert conn.read_register("packets_per_port")[3] == 0xFFFFFFFF
+    conn.reset_register("packets_per_port")
+    assert conn.read_register("packets_per_port", 3) == 0
+    conn.write_register("config", 0, 1)
+    assert conn.read_register("config") == [1]
+
+
+def test_counters_and_meters(program_conn: Callable) -> None:
+    conn, dataplane, _ = program_conn("extern_counter_meter")
+    dataplane.inject(2, bytes(100))
+    assert conn.read_counter("rx_port_counter", 2) == CounterData(packets=1, bytes=100)
+    assert conn.read_counter("drop_counter", 0) == CounterData(packets=0, bytes=0)
+    conn.write_counter("rx_port_counter", 2, CounterData(0, 0))
+    assert conn.read_counter("rx_port_counter", 2) == CounterData(0, 0)
+    config = MeterConfig(cir=1000, cburst=100, pir=2000, pburst=200)
+    conn.set_meter("port_meter", 4, config)
+    assert conn.read_meter("port_meter", 4) == config
+    conn.set_meter("port_meter", 4, None)
+    assert conn.read_meter("port_meter", 4) is None
+
+
+def test_packet_out_and_packet_in(program_conn: Callable) -> None:
+    conn, dataplane, sent = program_conn("packet_io", cpu_port=255)
+    frame = bytes.fromhex("ffffffffffff" "0a0000000001" "88b5") + b"payload"
+    conn.packet_out(frame, {"egress_port": 4})
+    for _ in range(100):
+        if sent:
+            break
+        time.sleep(0.01)  # PacketOut travels over the stream, asynchronously
+    assert sent == [(4, frame)]
+    dataplane.inject(7, frame)
+    assert conn.get_packet_in(timeout=5) == PacketIn(frame, {"ingress_port": 7, "_pad": 0})
+
+
+def test_digests_and_multicast(program_conn: Callable) -> None:
+    conn, dataplane, sent = program_conn("digest")
+    conn.insert_multicast_group(1, [1, 2, (3, 7)])
+    assert conn.read_multicast_groups() == {1: [Replica(1, 0), Replica(2, 0), Replica(3, 7)]}
+    conn.configure_digest("mac_learn_digest_t", max_list_size=1)
+    frame = bytes.fromhex("0a0000000002" "0a0000000001" "0800") + bytes(20)
+    dataplane.inject(5, frame)
+    assert sorted(port for port, _ in sent) == [1, 2, 3]
+    digest = conn.get_digest(timeout=5)
+    assert (digest.digest, digest.data) == (
+        "mac_learn_digest_t", [{"srcAddr": 0x0A0000000001, "ingress_port": 5}])
+    conn.ack_digest(digest)
+    conn.insert_clone_session(100, [4])
+    assert conn.read_clone_sessions()[100].replicas == [Replica(4, 0)]

@@ -1,4 +1,4 @@
-"""Command line: `p4sim compile` (and, with the runtime, `run` and `stf`).
+"""Command line: `p4sim compile`, `p4sim run` (the switch) and `p4sim stf` (STF tests).
 
 Errors in the user's program print as `file:line:col: error: ...` with the source line and a
 caret, exit status 1. A failure inside p4sim itself is reported as an internal error with a
@@ -64,7 +64,26 @@ def _build_parser() -> argparse.ArgumentParser:
         help="define a preprocessor macro",
     )
     comp.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+    for name, text in _DELEGATED_HELP.items():
+        sub.add_parser(name, help=text, add_help=False)
     return parser
+
+
+# Subcommands with their own option parsers (`p4sim run --help`, `p4sim stf --help`).
+_DELEGATED_HELP = {
+    "run": "run a switch like BMv2's simple_switch_grpc (ports, P4Runtime server)",
+    "stf": "run a p4c STF test file against a program",
+}
+
+
+def _delegate(command: str, argv: list[str]) -> int:
+    if command == "run":
+        from p4sim.switchd import main as run_main
+
+        return run_main(argv)
+    from p4sim.stf.cli import main as stf_main
+
+    return stf_main(argv)
 
 
 def _compile(args: argparse.Namespace) -> int:
@@ -87,6 +106,9 @@ def _compile(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in _DELEGATED_HELP:
+        return _delegate(argv[0], argv[1:])
     args = _build_parser().parse_args(argv)
     try:
         if args.command == "compile":

@@ -12,8 +12,10 @@ BIN := $(VENV)/bin
 INSTALL_STAMP := $(VENV)/.installed
 
 TARGET ?= auto
-# The Mininet scenario `make run` will start once the runtime exists (issue 3).
+# The Mininet scenario `make run` starts: mininet_topos/topologies/$(SCENARIO).yaml.
 SCENARIO ?= basic
+# CLI=1: `make run` opens the Mininet CLI after the ping instead of stopping the network.
+CLI ?=
 PYTEST_ARGS ?=
 # `make test` leaves out long runs and tests that need root + Mininet; `make test-all` runs them.
 DEFAULT_MARKERS := not slow and not mininet
@@ -26,7 +28,19 @@ P4_INCFLAGS := $(if $(wildcard $(P4SRC)/include),-I $(P4SRC)/include)
 # A change to the p4sim compiler can change what it emits, so p4sim builds depend on its sources.
 P4SIM_SOURCES := $(shell find p4sim -type f \( -name '*.py' -o -name '*.p4' -o -name '*.lark' \) 2>/dev/null)
 
-SYSTEM_PACKAGES := mininet iproute2 iperf3 tcpdump
+SYSTEM_PACKAGES := mininet iproute2 iputils-ping iperf3 tcpdump ethtool
+
+# Debian's mininet package installs into the system Python's dist-packages, which .venv does
+# not see. Rather than --system-site-packages (every Debian Python module would then be
+# importable, hiding dependencies missing from pyproject.toml), a .pth file in .venv adds a
+# directory that holds only a symlink to that one package. $(1) names the calling target.
+define link_mininet
+	src=$$(dpkg -L mininet 2>/dev/null | sed -n 's|/__init__\.py$$||p' | grep -m1 '/mininet$$'); \
+	if [ -z "$$src" ]; then echo "$(1): Mininet is not installed; run: sudo make system-deps" >&2; exit 1; fi; \
+	site=$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))') && \
+	mkdir -p $(VENV)/system-mininet && ln -sfn "$$src" $(VENV)/system-mininet/mininet && \
+	echo "$(abspath $(VENV))/system-mininet" > "$$site/system-mininet.pth"
+endef
 
 # TARGET=auto picks the reference toolchain only when both its compiler and its switch exist.
 HAVE_BMV2 := $(and $(shell command -v p4c-bm2-ss 2>/dev/null),$(shell command -v simple_switch_grpc 2>/dev/null))
@@ -42,10 +56,10 @@ endif
 BUILD_STAMPS := $(PROGRAMS:%=$(BUILD)/%/.built-$(RESOLVED_TARGET))
 
 .PHONY: help install test test-all lint build run bench clean distclean system-deps show-target \
-	announce-target
+	announce-target doctor
 
 help: ## list the targets
-	@echo "usage: make GOAL [TARGET=auto|bmv2|p4sim] [SCENARIO=$(SCENARIO)] [PYTEST_ARGS=...]"
+	@echo "usage: make GOAL [TARGET=auto|bmv2|p4sim] [SCENARIO=$(SCENARIO)] [CLI=1] [PYTEST_ARGS=...]"
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' \
 		$(firstword $(MAKEFILE_LIST))
 
@@ -74,6 +88,8 @@ test: install ## lint, then run the tests except those marked slow or mininet
 	$(BIN)/python -m pytest -q -m "$(DEFAULT_MARKERS)" $(PYTEST_ARGS)
 
 test-all: install ## lint, then run every test (mininet tests need root)
+	@( $(call link_mininet,test-all) ) 2>/dev/null || \
+		echo "test-all: Mininet not installed, its tests will be skipped (sudo make system-deps)"
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
@@ -103,14 +119,17 @@ $(BUILD)/%/.built-p4sim: $(P4SRC)/%.p4 $(P4_INCLUDES) $(P4SIM_SOURCES) | $(INSTA
 	$(BIN)/p4sim compile $< -o $(@D) $(P4_INCFLAGS)
 	@touch $@
 
-run: install build ## build, then start scenario SCENARIO (the scenario arrives in issue 3)
-	@echo "run: artefacts for TARGET=$(RESOLVED_TARGET):"
-	@$(if $(PROGRAMS),find $(PROGRAMS:%=$(BUILD)/%) -type f ! -name '.built-*' | sort | sed 's/^/  /',echo "  (none: no programs in $(P4SRC)/)")
-	@echo "run: SCENARIO=$(SCENARIO) is not started: the switch runtime and Mininet scenarios" \
-		"arrive with issue 3; for now 'make run' only compiles."
+run: system-deps install build ## start Mininet scenario SCENARIO as root: routes, pingall (CLI=1: then the CLI)
+	@$(call link_mininet,run)
+	$(BIN)/python -m mininet_topos.run --target $(RESOLVED_TARGET) \
+		--topology mininet_topos/topologies/$(SCENARIO).yaml $(if $(filter 1 yes true,$(CLI)),--cli)
 
-bench: install ## measure compile times (experiments/bench_compile.py)
+doctor: install ## report p4c, BMv2, Mininet, root, MPTCP, netem, Python deps and what TARGET=auto picks
+	@$(BIN)/python -m mininet_topos.doctor --target $(TARGET)
+
+bench: install ## compile times, forwarding rates (in process, veths as root) and switch RSS
 	$(BIN)/python experiments/bench_compile.py
+	$(BIN)/python experiments/bench_forwarding.py
 
 clean: ## remove build/
 	rm -rf $(BUILD)
@@ -119,7 +138,7 @@ distclean: clean ## also remove .venv and tool caches
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info
 	find . -path ./.git -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 
-system-deps: ## apt-get install Mininet and traffic tools (needs root)
+system-deps: ## apt-get install Mininet, ethtool and traffic tools (needs root); expose Mininet to .venv
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \
 		dpkg-query -W -f='$${db:Status-Abbrev}' $$p 2>/dev/null | grep -q '^ii' || missing="$$missing $$p"; \
 	done; \
@@ -130,5 +149,7 @@ system-deps: ## apt-get install Mininet and traffic tools (needs root)
 		echo "system-deps: no apt-get here; install$$missing with the system's package manager" >&2; exit 1; \
 	else \
 		echo "system-deps: apt-get install$$missing"; \
-		export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq $$missing; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+	@if [ -x $(BIN)/python ]; then $(call link_mininet,system-deps); fi

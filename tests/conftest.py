@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -26,6 +27,55 @@ def _mininet_missing() -> str | None:
     if not shutil.which("mn"):
         return "Mininet not installed (make system-deps)"
     return None
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--target",
+        choices=("p4sim", "bmv2"),
+        default="p4sim",
+        help="where PTF-style tests run their programs: p4sim in-process (default) or BMv2 "
+        "simple_switch_grpc on veth pairs (needs p4c, BMv2 and root)",
+    )
+
+
+@pytest.fixture(scope="session")
+def target_kind(request: pytest.FixtureRequest) -> str:
+    """The target chosen with --target; BMv2 tests are skipped with the reason when missing."""
+    from harness import bmv2_unavailable
+
+    kind = request.config.getoption("--target")
+    if kind == "bmv2":
+        reason = bmv2_unavailable()
+        if reason:
+            pytest.skip(reason)
+    return kind
+
+
+@pytest.fixture
+def switch_under_test(target_kind: str, tmp_path_factory: pytest.TempPathFactory):
+    """Factory: `sut = switch_under_test(Path("p4src/basic.p4"))` starts the program on the
+    chosen target, connects as primary controller and pushes the pipeline; all are torn down
+    after the test, also when it fails."""
+    from harness.session import SwitchUnderTest, build_program, start_target
+
+    started: list[SwitchUnderTest] = []
+
+    def start(program: Path) -> SwitchUnderTest:
+        out = tmp_path_factory.mktemp(program.stem)
+        p4info, config = build_program(Path(program), out, target_kind)
+        target = start_target(target_kind)
+        try:
+            sut = SwitchUnderTest(target, p4info, config)
+        except BaseException:
+            target.close()
+            raise
+        started.append(sut)
+        return sut
+
+    yield start
+    for sut in started:
+        sut.close()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

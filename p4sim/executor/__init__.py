@@ -27,23 +27,11 @@ from p4sim.runtime.tables import Table
 class Pipeline:
     """A loaded program: entry points, generated source and fresh state."""
 
-    blocks: dict[str, Any]
+    blocks: dict[str, Any]  # p vr ig eg ck dep; new_headers new_meta new_sm (constructors)
     source: str
     resources: Resources
     tables: dict[str, Table]
     instances: dict[str, Any]
-
-    @property
-    def new_headers(self) -> Callable[[], Any]:
-        return self.blocks["new_headers"]
-
-    @property
-    def new_meta(self) -> Callable[[], Any]:
-        return self.blocks["new_meta"]
-
-    @property
-    def new_sm(self) -> Callable[[], Any]:
-        return self.blocks["new_sm"]
 
 
 def generate(device_config: bytes | str | dict) -> tuple[str, Resources]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from p4sim.executor.program import Node, TypeJ, bad_config, bits_of, plain_name
+from p4sim.executor.program import Node, TypeJ, bad_config, bind_arguments, bits_of, plain_name
 from p4sim.executor.resources import FieldListSpec
 from p4sim.executor.types import class_name, slot
 
@@ -102,6 +102,19 @@ class DataFields:
             groups.append(([term], guard))
 
 
+def _positional(e: Node, overloads: list[list[Node]]) -> list[Node | None]:
+    """The call's argument expressions in parameter order (P4 allows named arguments), bound
+    to the first overload that has a parameter for each of them."""
+    args = e["args"]
+    if not any(a.get("name") for a in args):
+        return [a.get("value") for a in args]
+    names = {a["name"] for a in args}
+    for params in overloads:
+        if len(params) == len(args) and names <= {p["name"] for p in params}:
+            return [value for _, value in bind_arguments(params, args)]
+    raise bad_config(f"{e.get('coord', '?')}: cannot match the named arguments of this call")
+
+
 def _concat(terms: list[tuple[str, int]], pad: int) -> str:
     """The integer of the terms' bits, MSB first, shifted left by `pad` (values are already
     non-negative and within their widths)."""
@@ -124,14 +137,8 @@ class ExternFunctions:
         method = getattr(self, "fn_" + name, None)
         if method is None:
             raise bad_config(f"{e.get('coord', '?')}: extern function {name} is not supported")
-        args = [a.get("value") for a in e["args"]]
-        return method(e, args)
-
-    def _arg(self, e: Node, args: list, index: int, name: str) -> Node:
-        named = {a["name"]: a["value"] for a in e["args"] if a.get("name")}
-        if name in named:
-            return named[name]
-        return args[index]
+        protos = self.gen.prog.prototypes.get(name, [])
+        return method(e, _positional(e, [p["params"] for p in protos]))
 
     # -- drops and copies
     def fn_mark_to_drop(self, e: Node, args: list) -> None:
@@ -332,8 +339,10 @@ class ExternMethods:
         method = getattr(self, f"m_{ext}_{callee['member']}", None)
         if method is None:
             raise bad_config(f"{e.get('coord', '?')}: {ext}.{callee['member']} is not supported")
-        args = [a.get("value") for a in e["args"]]
-        return method(e, self.gen.expr(obj), args)
+        decl = self.gen.prog.externs.get(ext)
+        methods = decl["methods"] if decl is not None else []
+        params = [m["params"] for m in methods if m["name"] == callee["member"]]
+        return method(e, self.gen.expr(obj), _positional(e, params))
 
     # -- packet_in
     def m_packet_in_extract(self, e: Node, pk: str, args: list) -> None:

@@ -210,3 +210,16 @@ def test_digest_sink_gets_struct_values() -> None:
     assert sw.process_packet(5, bytes([3, 0xEF, 0, 0])) == []
     assert sw.process_packet(6, bytes([0, 0xEF, 0, 0])) == [(1, bytes([0, 0xEF, 0, 0]))]
     assert got == [("learn_t", (0xAB, 3)), ("other_t", (0x5678, 0xCD)), ("learn_t", (0xEF, 5))]
+
+
+def test_digest_of_a_list_passed_as_the_struct_type() -> None:
+    """`digest<learn_t>(1, {...})` and `digest<learn_t>(1, {mac = .., port = ..})` deliver the
+    struct's fields in declaration order; only the last digest() of a packet is sent."""
+    program = Path(__file__).parent / "p4" / "valid" / "digest_list_arg.p4"
+    sw = Switch()
+    sw.load_pipeline(ir.dumps(compile_file(program).program).encode())
+    got: list[tuple[str, tuple]] = []
+    sw.digest_sink = lambda name, value: got.append((name, value))
+    frame = bytes.fromhex("ffffffffffff" "0000000000aa" "0800") + bytes(40)
+    sw.process_packet(3, frame)
+    assert got == [("learn_t", (0xAA, 3))]

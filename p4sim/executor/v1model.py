@@ -273,9 +273,12 @@ class ExternFunctions:
         gen = self.gen
         data = args[1]
         name = self._digest_name(e, data)
-        gen.resources.digests[name] = data["type"]
+        # digest<T>(r, {a, b}) passes a list or initializer as the struct T
+        declared = e["type_args"][0].get("resolved") if e.get("type_args") else None
+        data_t = declared if declared and declared["t"] == "struct" else data["type"]
+        gen.resources.digests[name] = data_t
         # BMv2 keeps one learn list id per packet: the last digest() call wins
-        return f"ctx.set_digest({name!r}, {self._unsigned(gen.expr(data), data['type'])})"
+        return f"ctx.set_digest({name!r}, {self._unsigned(gen.expr(data, data_t), data_t)})"
 
     def _unsigned(self, code: str, t: TypeJ) -> str:
         """A value as the control plane sees it: nested tuples of unsigned ints (signed fields

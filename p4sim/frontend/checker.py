@@ -1433,7 +1433,9 @@ class Checker:
                     arg.value, scope, f"{what} argument '{param.name}' ('{param.direction}')"
                 )
             if isinstance(want, TypeVarT) or self._has_typevar(want):
-                if not self.unify(want, have, bindings):
+                if not self.unify(want, have, bindings) and not self._converts_to_bound(
+                    want, have, bindings, param.direction
+                ):
                     raise P4Error(
                         arg.value.coord,
                         f"{what}: argument '{param.name}' has type "
@@ -1454,6 +1456,16 @@ class Checker:
                     arg.value.coord,
                     f"{what}: argument '{param.name}' has type {have} but {want} is required",
                 )
+
+    def _converts_to_bound(
+        self, want: P4Type, have: P4Type, bindings: dict, direction: str
+    ) -> bool:
+        """An `in` argument for a type variable fixed by explicit type arguments converts like
+        an assignment: `digest<learn_t>(1, {a, b})` passes a list as the struct learn_t."""
+        bound = self._subst(want, bindings)
+        if direction in ("out", "inout") or self._has_typevar(bound):
+            return False
+        return self.assignable(bound, have)
 
     def _has_typevar(self, typ: P4Type) -> bool:
         if isinstance(typ, TypeVarT):

@@ -116,7 +116,7 @@ def over_veth() -> tuple[float, int, int]:
     switch_cpu, other_cpus = cpus[-1], cpus[:-1] or cpus
     proc = subprocess.Popen(
         ["taskset", "-c", str(switch_cpu), sys.executable, "-m", "p4sim.cli", "run",
-         "-i", "1@bfs1", "-i", "2@bfs2", "--grpc-server-addr", f"127.0.0.1:{port}"],
+         "--no-p4", "-i", "1@bfs1", "-i", "2@bfs2", "--grpc-server-addr", f"127.0.0.1:{port}"],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     try:

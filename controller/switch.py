@@ -41,6 +41,7 @@ from controller.entities import (
     decode_replicas,
 )
 from controller.errors import SwitchError
+from controller.request_log import ClientRequestLogger, LogFile
 from controller.schema import P4Schema, load_p4info
 
 _Update = p4runtime_pb2.Update
@@ -58,8 +59,9 @@ class _Client(P4RuntimeClient):
     """
 
     def __init__(self, device_id: int, address: str, election_id: tuple[int, int], *,
-                 timeout: float) -> None:
+                 timeout: float, request_log: LogFile | None = None) -> None:
         self._timeout = timeout
+        self._request_log = request_log
         self.failure: str | None = None
         self.arbitration: p4runtime_pb2.StreamMessageResponse | None = None
         self.stream_error: grpc.RpcError | None = None
@@ -70,6 +72,10 @@ class _Client(P4RuntimeClient):
         super().__init__(device_id, address, election_id)
 
     def set_up_stream(self) -> None:
+        if self._request_log is not None:  # the parent has just opened the channel
+            logger = ClientRequestLogger(self._request_log)
+            self.channel = grpc.intercept_channel(self.channel, logger)
+            self.stub = p4runtime_pb2_grpc.P4RuntimeStub(self.channel)
         try:
             grpc.channel_ready_future(self.channel).result(timeout=self._timeout)
         except grpc.FutureTimeoutError:
@@ -132,6 +138,8 @@ class SwitchConnection:
     program; without it the schema comes from `set_pipeline` or is fetched from the switch.
     `target="bmv2"` sends register operations straight to BMv2's Thrift port (`thrift_port`,
     default 9090); otherwise Thrift is used only after the switch answers UNIMPLEMENTED.
+    `request_log` names a file that receives every request sent, in the format of the P4
+    tutorials' `logs/<switch>-p4runtime-requests.txt` (controller.request_log).
     """
 
     def __init__(
@@ -145,8 +153,11 @@ class SwitchConnection:
         thrift_port: int | None = None,
         target: str | None = None,
         timeout: float = 10.0,
+        request_log: Path | None = None,
     ) -> None:
         self.name = name
+        self.request_log = Path(request_log) if request_log is not None else None
+        self._log: LogFile | None = None
         self.address = address
         self.device_id = device_id
         self.election_id = election_id
@@ -168,7 +179,10 @@ class SwitchConnection:
         """Open the stream and become primary controller; SwitchError otherwise."""
         if self._client is not None:
             return
-        client = _Client(self.device_id, self.address, self.election_id, timeout=self.timeout)
+        if self.request_log is not None and self._log is None:
+            self._log = LogFile(self.request_log)
+        client = _Client(self.device_id, self.address, self.election_id, timeout=self.timeout,
+                         request_log=self._log)
         if client.failure is None:
             status = client.arbitration.arbitration.status
             if status.code != code_pb2.OK:
@@ -193,6 +207,9 @@ class SwitchConnection:
         if self._client is not None:
             self._client.tear_down()
             self._client = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
         if self._thrift is not None:
             self._thrift.close()
             self._thrift = None

@@ -59,17 +59,21 @@ def install_routes(
     p4info_path: Path,
     device_config_path: Path,
     routes: Sequence[Route],
+    request_log: Path | None = None,
 ) -> None:
     """Push the pipeline to the switch at `address`, then insert `routes` in one Write.
 
     Raises controller.SwitchError (with the gRPC code) when the switch does not answer or
-    refuses a request.
+    refuses a request. `request_log` makes the controller log its requests (the P4 tutorials'
+    file; needed for BMv2, whose server keeps no such log).
     """
     from p4.v1 import p4runtime_pb2
 
     from controller.switch import SwitchConnection
 
-    with SwitchConnection(f"device {device_id}", address, device_id, timeout=5.0) as conn:
+    with SwitchConnection(
+        f"device {device_id}", address, device_id, timeout=5.0, request_log=request_log
+    ) as conn:
         conn.set_pipeline(p4info_path, device_config_path)
         updates = [
             p4runtime_pb2.Update(

@@ -110,7 +110,10 @@ def _scenario(args: argparse.Namespace, cleanup: CleanupStack) -> int:
         switch = net.get(switch_name)
         address = f"127.0.0.1:{switch.grpc_port}"
         try:
-            install_routes(address, switch.device_id, p4info, config, routes)
+            # p4sim's server logs requests itself (--p4runtime-log); BMv2 needs the controller to
+            request_log = args.log_dir / f"{switch_name}-p4runtime-requests.txt"
+            install_routes(address, switch.device_id, p4info, config, routes,
+                           request_log if target == "bmv2" else None)
         except Exception as err:  # noqa: BLE001 - shown with the switch's logs, not a traceback
             raise ScenarioError(
                 f"{switch_name}: installing the routes over P4Runtime failed: "

@@ -236,3 +236,23 @@ def test_digests_and_multicast(program_conn: Callable) -> None:
     conn.ack_digest(digest)
     conn.insert_clone_session(100, [4])
     assert conn.read_clone_sessions()[100].replicas == [Replica(4, 0)]
+
+
+def test_request_log_records_every_request(switch_address: tuple, basic_build: Path,
+                                          tmp_path: Path) -> None:
+    """The tutorials' request log, written by the controller (BMv2's server writes none)."""
+    address, _, _ = switch_address
+    log = tmp_path / "logs" / "s1-p4runtime-requests.txt"
+    with SwitchConnection("s1", address, timeout=5, request_log=log) as connection:
+        connection.set_pipeline_from_build(basic_build, target="p4sim")
+        connection.insert_table_entry(LPM, {DST: "10.0.1.0/24"}, FORWARD,
+                                      {"dstAddr": "08:00:00:00:01:11", "port": 1})
+    text = log.read_text()
+    methods = [line.split("] ", 1)[1] for line in text.splitlines() if line.startswith("[")]
+    assert methods == [
+        "/p4.v1.P4Runtime/StreamChannel",  # arbitration
+        "/p4.v1.P4Runtime/SetForwardingPipelineConfig",
+        "/p4.v1.P4Runtime/Write",
+    ]
+    assert "# config.p4_device_config:" in text and "bytes, not logged" in text
+    assert 'value: "\\n\\000\\001\\000"' in text and "prefix_len: 24" in text

@@ -21,6 +21,8 @@ Semantics follow v1model as BMv2 implements it:
 - a table hit executes its direct meter and writes the colour into the field the actions pass
   to `read()`, before the action runs and whichever it is (BMv2 `apply_action`); a hit on an
   action-selector group without members runs no action at all.
+- a hit in a table with `support_timeout = true` records the switch clock in the entry's
+  `last_hit` (BMv2 `update_ts`), which the P4Runtime server's ageing sweep reads.
 """
 
 from __future__ import annotations
@@ -528,6 +530,10 @@ class CodeGen:
         fn.emit(
             f"if tr: tr('table {cp_name}: hit ' + str(e.match) + ' priority ' + str(e.priority))"
         )
+        if spec.supports_timeout:
+            # BMv2 stamps the entry with the packet's time on every hit (idle timeout); only
+            # tables declared with `support_timeout = true` pay for it
+            fn.emit("e.last_hit = ctx.switch.clock()")
         if spec.direct_counter:
             fn.emit("c = e.counter")
             fn.emit("c.packets += 1")

@@ -63,6 +63,7 @@ class TableSpec:
     selector_algorithm: str | None = None
     direct_counter: str | None = None
     direct_meter: str | None = None
+    supports_timeout: bool = False  # `support_timeout = true`: hits are timestamped
 
 
 @dataclass
@@ -120,6 +121,7 @@ def build_objects(
             profile=profile,
             direct_counter=t.direct_counter,
             direct_meter=t.direct_meter,
+            supports_timeout=t.supports_timeout,
         )
         if t.const_entries:
             table.add_const_entries(t.const_entries)
@@ -215,6 +217,9 @@ class TableSpecBuilder:
         spec.selector_algorithm = algo
         spec.direct_counter, _ = self._resource("counters")
         spec.direct_meter, _ = self._resource("meters")
+        timeout = self.props.get("support_timeout")
+        if timeout is not None and timeout.get("value") is not None:
+            spec.supports_timeout = const_value(timeout["value"], self.prog) is True
         if "entries" in self.props:
             spec.const_entries = self._entries(self.props["entries"], keys)
         return spec

@@ -110,7 +110,9 @@ class TableEntry:
     A direct table's entry sets `action`; an indirect table's entry sets exactly one of
     `member_id` / `group_id`. `counter` is the entry's direct counter cell (used when the table
     has a direct counter; BMv2 adds the ingress length to `bytes`); `meter` is its direct meter
-    once configured (None: every packet GREEN).
+    once configured (None: every packet GREEN). `last_hit` is the switch clock reading of the
+    entry's last hit, kept only in tables that support idle timeout (the control plane sets
+    it when it starts an entry's timer).
     """
 
     match: Match
@@ -124,6 +126,7 @@ class TableEntry:
     idle_timeout_ns: int = 0
     counter: CounterData = field(default_factory=CounterData)
     meter: Meter | None = None
+    last_hit: float = field(default=0.0, compare=False)
 
 
 class HandleAllocator:
@@ -238,7 +241,8 @@ class Table:
 
     `lookup(keys)` takes the key field values (ints, in key order) and returns the matching
     entry, or None on a miss (the executor then runs `default_action`). It is set per instance
-    to the function for the table's match kinds.
+    to the function for the table's match kinds. `supports_timeout` (P4 `support_timeout =
+    true`) makes the executor record each hit in the entry's `last_hit`.
     """
 
     lookup: Lookup
@@ -255,6 +259,7 @@ class Table:
         profile: ActionProfile | None = None,
         direct_counter: str | None = None,
         direct_meter: str | None = None,
+        supports_timeout: bool = False,
     ) -> None:
         for key in keys:
             if key.match_kind not in MATCH_KINDS:
@@ -268,6 +273,7 @@ class Table:
         self.profile = profile
         self.direct_counter = direct_counter
         self.direct_meter = direct_meter
+        self.supports_timeout = supports_timeout
         self.default_action = default_action
         self.default_is_const = default_is_const
         self._initial_default = default_action

@@ -92,10 +92,6 @@ class PipelineHost:
             _replay(staged, replay, "the forwarding state cannot be carried over")
         self._go_live(config, staged.schema, replay)
 
-    def preload(self, config: Config) -> None:
-        """Install a config at start-up, as VERIFY_AND_COMMIT does."""
-        self.set(Request.VERIFY_AND_COMMIT, config)
-
     def _commit(self, config: Config | None) -> None:
         if config is not None:
             raise RuntimeApiError("INVALID_ARGUMENT", "COMMIT takes no config")
@@ -175,6 +171,8 @@ def check_consistency(schema: Schema, switch: Any) -> list[str]:
         meter = info.direct_meter_id and schema.direct_meter(info.direct_meter_id).name
         if (table.direct_counter, table.direct_meter) != (counter or None, meter or None):
             out.append(f"table {info.name} differs in its direct resources")
+        if table.supports_timeout != info.supports_idle_timeout:
+            out.append(f"table {info.name} differs in its idle timeout support")
     for what, infos, objects in (
         ("action profile", schema.action_profiles, switch.action_profiles),
         ("counter", schema.counters, switch.counters),

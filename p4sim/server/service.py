@@ -7,6 +7,9 @@ Locks, always taken in this order and never the other way round:
   the state between batches only;
 - `_arb_lock` guards the arbiter; it is also taken by the data plane (packet-ins, digests) to
   find the primaries, which is why it is never held while taking another lock.
+
+A timer thread, started and stopped with the server, sends digest lists whose timeout expired
+and runs the idle-timeout sweeps (`idle_timeout`); a sweep holds `_lock` and `switch.lock`.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from p4sim.runtime.errors import RuntimeApiError
 from p4sim.server import entities
 from p4sim.server.arbitration import Arbiter, election_id
 from p4sim.server.digests import DigestEngine
+from p4sim.server.idle_timeout import IdleTimeoutMonitor
 from p4sim.server.packet_io import packet_in_message, packet_out_bytes
 from p4sim.server.pipeline import PipelineHost
 from p4sim.server.schema import Schema
@@ -50,6 +54,7 @@ class P4RuntimeService(p4runtime_pb2_grpc.P4RuntimeServicer):
         self._arb_lock = threading.Lock()
         self._arbiter = Arbiter(switch.device_id)
         self._pipelines = PipelineHost(switch, self._digest_engine)
+        self._idle_timeouts = IdleTimeoutMonitor(self._deliver_idle_timeouts)
         self._timer_wake = threading.Event()
         self._stopping = threading.Event()
         self._timer: threading.Thread | None = None
@@ -59,9 +64,10 @@ class P4RuntimeService(p4runtime_pb2_grpc.P4RuntimeServicer):
     # ------------------------------------------------------------------ lifecycle
 
     def start(self) -> None:
-        """Start the thread that enforces digest timeouts."""
+        """Start the thread that enforces digest timeouts and sweeps for idle entries."""
         self._stopping.clear()
-        self._timer = threading.Thread(target=self._run_timer, name="p4rt-digests", daemon=True)
+        self._idle_timeouts.start(self._switch.clock())
+        self._timer = threading.Thread(target=self._run_timer, name="p4rt-timer", daemon=True)
         self._timer.start()
 
     def stop(self) -> None:
@@ -73,8 +79,18 @@ class P4RuntimeService(p4runtime_pb2_grpc.P4RuntimeServicer):
 
     def preload(self, config: p4runtime_pb2.ForwardingPipelineConfig) -> None:
         """Install a pipeline without a controller (`p4sim run PROGRAM`)."""
+        commit = p4runtime_pb2.SetForwardingPipelineConfigRequest.VERIFY_AND_COMMIT
         with self._lock:
-            self._pipelines.preload(config)
+            self._set_pipeline(commit, config)
+
+    def _set_pipeline(
+        self, action: int, config: p4runtime_pb2.ForwardingPipelineConfig | None
+    ) -> None:
+        """Apply a SetForwardingPipelineConfig action (caller holds `_lock`)."""
+        live = self._pipelines.live
+        self._pipelines.set(action, config)
+        if self._pipelines.live is not live:
+            self._idle_timeouts.reset(self._switch.clock())
 
     def _digest_engine(self, schema: Schema) -> DigestEngine:
         return DigestEngine(schema, self._deliver_digest, wake=self._timer_wake.set)
@@ -82,10 +98,20 @@ class P4RuntimeService(p4runtime_pb2_grpc.P4RuntimeServicer):
     def _run_timer(self) -> None:
         while not self._stopping.is_set():
             self._timer_wake.clear()
+            waits = []
             live = self._pipelines.live
-            deadline = live.digests.poll(time.monotonic()) if live is not None else None
-            timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
-            self._timer_wake.wait(timeout)
+            digest_due = live.digests.poll(time.monotonic()) if live is not None else None
+            if digest_due is not None:
+                waits.append(digest_due - time.monotonic())
+            idle_due = self._sweep_idle_timeouts()
+            if idle_due is not None:
+                waits.append(idle_due - self._switch.clock())
+            self._timer_wake.wait(max(0.0, min(waits)) if waits else None)
+
+    def _sweep_idle_timeouts(self) -> float | None:
+        """Run the idle-timeout work that is due; when the next is (switch clock)."""
+        with self._lock, self._switch.lock:
+            return self._idle_timeouts.poll(self._pipelines.live, self._switch.clock())
 
     # ------------------------------------------------------------------ unary RPCs
 
@@ -103,7 +129,7 @@ class P4RuntimeService(p4runtime_pb2_grpc.P4RuntimeServicer):
             try:
                 self._check_primary(request)
                 config = request.config if request.HasField("config") else None
-                self._pipelines.set(request.action, config)
+                self._set_pipeline(request.action, config)
             except RuntimeApiError as err:
                 _abort(context, err)
         return p4runtime_pb2.SetForwardingPipelineConfigResponse()
@@ -301,6 +327,14 @@ class P4RuntimeService(p4runtime_pb2_grpc.P4RuntimeServicer):
         delivered = False
         for session in self._primaries():
             delivered |= session.send(Response(digest=digest), droppable=True)
+        return delivered
+
+    def _deliver_idle_timeouts(self, notification: p4runtime_pb2.IdleTimeoutNotification) -> bool:
+        delivered = False
+        for session in self._primaries():
+            delivered |= session.send(
+                Response(idle_timeout_notification=notification), droppable=True
+            )
         return delivered
 
 

@@ -4,6 +4,8 @@ A write is checked completely before the table is touched, and then changes the 
 call (plus, for MODIFY, the direct resources of the same entry), so an update is never half
 applied. The spec's codes are used where it states one; what only the target can tell (table
 full, program entries BMv2 cannot change) comes from the runtime table with BMv2's code.
+In tables that support idle timeout, INSERT and MODIFY (re)start the entry's timer and a Read
+that sets `time_since_last_hit` reports it (`idle_timeout` has what BMv2 and PI do).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from p4sim.runtime.externs import CounterData, Meter
 from p4sim.runtime.tables import TableEntry
 from p4sim.server import oneshot
 from p4sim.server.actions import decode_action, encode_action
+from p4sim.server.idle_timeout import elapsed_ns
 from p4sim.server.match import Key, decode_match, decode_priority, encode_match
 from p4sim.server.resources import (
     counter_data_in,
@@ -81,6 +84,8 @@ def write_table_entry(t: Target, update_type: int, msg: p4runtime_pb2.TableEntry
         if counter is not None:
             entry.counter = counter
         entry.meter = meter
+        if info.supports_idle_timeout:
+            entry.last_hit = t.switch.clock()
         _undoing(undo, table.insert, entry)
         return
     stored = table.get(key, priority)
@@ -95,6 +100,8 @@ def write_table_entry(t: Target, update_type: int, msg: p4runtime_pb2.TableEntry
         _undoing(undo, table.modify, TableEntry(key, priority, **action, **_metadata(msg)))
         if stored.group_id != previous.group_id:
             _drop_oneshot(t, info, previous)
+        if info.supports_idle_timeout:  # PI sets the TTL again, which restarts BMv2's timer
+            stored.last_hit = t.switch.clock()
     if counter is not None:
         set_counter(stored, counter)
     if info.direct_meter_id:
@@ -200,8 +207,10 @@ def _write_default(
     if update_type != MODIFY:
         raise _invalid("the default entry can only be modified, not inserted or deleted")
     _check_entry_fields(info, msg)
-    if msg.match or msg.priority or msg.idle_timeout_ns:
-        raise _invalid("the default entry has no match, priority 0 and no idle timeout")
+    # an idle timeout passes (tables with support only) and is ignored: default entries do
+    # not age, as in PI and BMv2
+    if msg.match or msg.priority:
+        raise _invalid("the default entry has no match and priority 0")
     if info.const_default_action_id:
         raise _denied(f"the default action of table {info.name} is const")
     if info.implementation_id:
@@ -225,8 +234,6 @@ def read_table_entries(
     t: Target, msg: p4runtime_pb2.TableEntry
 ) -> list[p4runtime_pb2.TableEntry]:
     """The entries a (possibly wildcard) TableEntry selects ("Wildcard Reads")."""
-    if msg.HasField("time_since_last_hit"):
-        raise RuntimeApiError("UNIMPLEMENTED", "time_since_last_hit")
     if msg.table_id == 0:
         if (msg.match or msg.HasField("action") or msg.priority or msg.controller_metadata
                 or msg.metadata or msg.is_default_action):
@@ -234,6 +241,8 @@ def read_table_entries(
         infos = list(t.schema.tables.values())
     else:
         infos = [t.schema.table(msg.table_id)]
+    if msg.HasField("time_since_last_hit"):
+        _check_hit_time_read(msg, infos)
     action_filter = None
     if msg.HasField("action"):
         if msg.action.WhichOneof("type") != "action":
@@ -254,6 +263,18 @@ def read_table_entries(
     return out
 
 
+def _check_hit_time_read(msg: p4runtime_pb2.TableEntry, infos: list[TableInfo]) -> None:
+    """PI refuses `time_since_last_hit` for a default entry and for any table without idle
+    timeout support, in a wildcard read over all tables too."""
+    if msg.is_default_action:
+        raise _invalid("default entries do not age: do not set time_since_last_hit")
+    for info in infos:
+        if not info.supports_idle_timeout:
+            raise _invalid(
+                f"table {info.name} does not support idle timeout: do not set time_since_last_hit"
+            )
+
+
 def _passes(
     entry: TableEntry, msg: p4runtime_pb2.TableEntry, key: Key | None, action: str | None
 ) -> bool:
@@ -270,7 +291,8 @@ def _passes(
 def entry_message(
     t: Target, info: TableInfo, entry: TableEntry, request: p4runtime_pb2.TableEntry
 ) -> p4runtime_pb2.TableEntry:
-    """How a Read reports an entry; direct resources only when the request sets their field."""
+    """How a Read reports an entry; direct resources and the time since the last hit only
+    when the request sets their field (program entries have no timer)."""
     out = p4runtime_pb2.TableEntry(
         table_id=info.id,
         match=encode_match(info, entry.match),
@@ -297,6 +319,8 @@ def entry_message(
         config = entry.meter.config
         if config is not None:
             out.meter_config.CopyFrom(meter_config_out(config))
+    if request.HasField("time_since_last_hit") and not entry.is_const:
+        out.time_since_last_hit.elapsed_ns = elapsed_ns(entry, t.switch.clock())
     return out
 
 

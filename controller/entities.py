@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypedDict
 
 from p4.config.v1 import p4info_pb2
 from p4.v1 import p4data_pb2, p4runtime_pb2
@@ -35,6 +35,19 @@ class MeterConfig:
     cburst: int
     pir: int
     pburst: int
+
+
+class EntryOptions(TypedDict, total=False):
+    """What a table entry may carry besides its key and action (keywords of
+    `Codec.table_entry`), named once so every method that writes entries accepts the same."""
+
+    priority: int  # ternary/range/optional keys: >= 1, larger wins; other tables: 0
+    member_id: int | None  # an action profile member instead of an action
+    group_id: int | None  # an action selector group instead of an action
+    idle_timeout_ns: int
+    metadata: bytes  # opaque controller data stored with the entry
+    meter: MeterConfig | None  # direct meter configuration
+    counter: CounterData | None  # direct counter value
 
 
 class Replica(NamedTuple):
@@ -271,9 +284,7 @@ class Codec:
                       data: CounterData | None = None) -> p4runtime_pb2.CounterEntry:
         info = self.schema.counters[counter]
         msg = p4runtime_pb2.CounterEntry(counter_id=info.preamble.id)
-        if index is not None:
-            _check_index(info.preamble.name, index, info.size)
-            msg.index.index = index
+        _set_index(msg, info, index)
         if data is not None:
             msg.data.CopyFrom(_counter_proto(data))
         return msg
@@ -291,9 +302,7 @@ class Codec:
                     config: MeterConfig | None = None) -> p4runtime_pb2.MeterEntry:
         info = self.schema.meters[meter]
         msg = p4runtime_pb2.MeterEntry(meter_id=info.preamble.id)
-        if index is not None:
-            _check_index(info.preamble.name, index, info.size)
-            msg.index.index = index
+        _set_index(msg, info, index)
         if config is not None:
             msg.config.CopyFrom(_meter_proto(config))
         return msg
@@ -311,9 +320,7 @@ class Codec:
                        value: Scalar | None = None) -> p4runtime_pb2.RegisterEntry:
         info = self.schema.registers[register]
         msg = p4runtime_pb2.RegisterEntry(register_id=info.preamble.id)
-        if index is not None:
-            _check_index(info.preamble.name, index, info.size)
-            msg.index.index = index
+        _set_index(msg, info, index)
         if value is not None:
             width = self.schema.register_width(info.preamble.name)
             msg.data.bitstring = encode(value, width, f"register {info.preamble.name!r}")
@@ -455,9 +462,16 @@ def _check_priority(table: str, needs_priority: bool, priority: int) -> None:
         raise EncodingError(f"table {table!r} has only exact/lpm keys: priority must be 0")
 
 
-def _check_index(name: str, index: int, size: int) -> None:
-    if not 0 <= index < size:
-        raise EncodingError(f"index {index} out of range for {name!r} (size {size})")
+def _set_index(msg: Any, info: Any, index: int | None) -> None:
+    """Address one cell of a counter, meter or register array (None: all of them, a wildcard
+    read), refusing indexes outside the array before the switch sees them."""
+    if index is None:
+        return
+    if not 0 <= index < info.size:
+        raise EncodingError(
+            f"index {index} out of range for {info.preamble.name!r} (size {info.size})"
+        )
+    msg.index.index = index
 
 
 def _params_by_name(action: str, declared: NameIndex[p4info_pb2.Action.Param],

@@ -4,7 +4,7 @@ Users of the tutorials debug controllers by reading `logs/<switch>-p4runtime-req
 one entry per request (timestamp, method, the request in protobuf text format between `---`
 lines). `ClientRequestLogger` writes it from the controller side (a gRPC client interceptor), so
 it exists for BMv2 too, whose P4Runtime server logs nothing; p4sim's server writes the same
-format with `format_request`. A SetForwardingPipelineConfig's device config (a whole compiled
+format through `LogFile`. A SetForwardingPipelineConfig's device config (a whole compiled
 program) is replaced by its size.
 """
 
@@ -73,11 +73,8 @@ class ClientRequestLogger(
         self.log.write(details.method, request)
         return continuation(details, request)
 
-    def intercept_unary_stream(
-        self, continuation: Callable[..., Any], details: grpc.ClientCallDetails, request: Message
-    ) -> Any:
-        self.log.write(details.method, request)
-        return continuation(details, request)
+    # Read answers with a stream, but its request is one message, logged the same way.
+    intercept_unary_stream = intercept_unary_unary
 
     def intercept_stream_stream(
         self,

@@ -14,7 +14,7 @@ import queue
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 import grpc
 from google.rpc import code_pb2
@@ -30,6 +30,7 @@ from controller.entities import (
     Codec,
     CounterData,
     DigestList,
+    EntryOptions,
     MeterConfig,
     PacketIn,
     Params,
@@ -96,6 +97,8 @@ class _Client(P4RuntimeClient):
         self.handshake()
 
     def _receive(self) -> None:
+        """Sort stream messages into queues by kind; when the stream ends, for whatever
+        reason, a None in every queue wakes the readers instead of leaving them waiting."""
         try:
             for message in self.stream:
                 kind = message.WhichOneof("update")
@@ -103,8 +106,9 @@ class _Client(P4RuntimeClient):
         except grpc.RpcError as exc:
             if exc.code() != grpc.StatusCode.CANCELLED:
                 self.stream_error = exc
-        for q in self.stream_in_q.values():
-            q.put(None)
+        finally:
+            for q in self.stream_in_q.values():
+                q.put(None)
 
     def handshake(self) -> None:
         request = p4runtime_pb2.StreamMessageRequest()
@@ -196,6 +200,7 @@ class SwitchConnection:
             if client.arbitration is not None:
                 code = grpc.StatusCode.PERMISSION_DENIED
             client.tear_down()
+            self.close()  # a failed `with SwitchConnection(...)` never reaches __exit__
             raise SwitchError(self.name, f"connect to {self.address}", code, client.failure)
         self._client = client
 
@@ -321,49 +326,19 @@ class SwitchConnection:
 
     # -- tables ----------------------------------------------------------------------------
 
-    def insert_table_entry(
-        self,
-        table: str,
-        match: Mapping[str, Any] | None = None,
-        action: str | None = None,
-        params: Params | None = None,
-        *,
-        priority: int = 0,
-        member_id: int | None = None,
-        group_id: int | None = None,
-        idle_timeout_ns: int = 0,
-        metadata: bytes = b"",
-        meter: MeterConfig | None = None,
-        counter: CounterData | None = None,
-    ) -> None:
+    def insert_table_entry(self, table: str, match: Mapping[str, Any] | None = None,
+                           action: str | None = None, params: Params | None = None,
+                           **options: Unpack[EntryOptions]) -> None:
         """Insert an entry: match values by key field name, and an action with its params
-        (by name or in order) or an action profile member_id / group_id."""
-        entry = self.codec.table_entry(
-            table, match, action, params, priority=priority, member_id=member_id,
-            group_id=group_id, idle_timeout_ns=idle_timeout_ns, metadata=metadata, meter=meter,
-            counter=counter)
+        (by name or in order) or an action profile member_id / group_id (see EntryOptions)."""
+        entry = self.codec.table_entry(table, match, action, params, **options)
         self._update(_Update.INSERT, entry, f"insert into {table}")
 
-    def modify_table_entry(
-        self,
-        table: str,
-        match: Mapping[str, Any] | None = None,
-        action: str | None = None,
-        params: Params | None = None,
-        *,
-        priority: int = 0,
-        member_id: int | None = None,
-        group_id: int | None = None,
-        idle_timeout_ns: int = 0,
-        metadata: bytes = b"",
-        meter: MeterConfig | None = None,
-        counter: CounterData | None = None,
-    ) -> None:
+    def modify_table_entry(self, table: str, match: Mapping[str, Any] | None = None,
+                           action: str | None = None, params: Params | None = None,
+                           **options: Unpack[EntryOptions]) -> None:
         """Change the action (and options) of the entry with this key."""
-        entry = self.codec.table_entry(
-            table, match, action, params, priority=priority, member_id=member_id,
-            group_id=group_id, idle_timeout_ns=idle_timeout_ns, metadata=metadata, meter=meter,
-            counter=counter)
+        entry = self.codec.table_entry(table, match, action, params, **options)
         self._update(_Update.MODIFY, entry, f"modify in {table}")
 
     def delete_table_entry(self, table: str, match: Mapping[str, Any] | None = None, *,

@@ -22,7 +22,7 @@ from pathlib import Path
 from packaging.requirements import Requirement
 
 from mininet_topos.netem import netem_available
-from mininet_topos.targets import BMV2_TOOLS, resolve_target
+from mininet_topos.targets import BMV2_TOOLS, TARGETS, resolve_target
 
 DISTRIBUTION = "p4-dataplane"
 MPTCP_SYSCTL = Path("/proc/sys/net/mptcp/enabled")
@@ -166,7 +166,7 @@ def render(checks: Sequence[Check], summary: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m mininet_topos.doctor", description=__doc__)
-    parser.add_argument("--target", default="auto", choices=("auto", "bmv2", "p4sim"))
+    parser.add_argument("--target", default="auto", choices=("auto", *TARGETS))
     args = parser.parse_args(argv)
     print(render(run_checks(), target_summary(args.target, shutil.which)))
     return 0

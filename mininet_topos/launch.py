@@ -219,15 +219,7 @@ def wait_until_ready(launch: SwitchLaunch, proc: subprocess.Popen[bytes], timeou
         returncode = proc.poll()
         if returncode is not None:
             launch.pid_path.unlink(missing_ok=True)
-            tail = _log_tail(launch.log_path)
-            raise SwitchStartError(
-                _failure(
-                    launch,
-                    f"it exited with status {returncode}",
-                    likely_cause(launch, tail, returncode),
-                    tail=tail,
-                )
-            )
+            raise _not_ready(launch, f"it exited with status {returncode}", returncode)
         try:
             socket.create_connection((launch.host, launch.grpc_port), timeout=0.2).close()
             return
@@ -235,16 +227,17 @@ def wait_until_ready(launch: SwitchLaunch, proc: subprocess.Popen[bytes], timeou
             pass
         if time.monotonic() > deadline:
             stop_switch(launch, proc)
-            tail = _log_tail(launch.log_path)
-            raise SwitchStartError(
-                _failure(
-                    launch,
-                    f"gRPC port {launch.grpc_address} did not answer within {timeout:g} s",
-                    likely_cause(launch, tail, None),
-                    tail=tail,
-                )
-            )
+            what = f"gRPC port {launch.grpc_address} did not answer within {timeout:g} s"
+            raise _not_ready(launch, what, None)
         time.sleep(0.1)
+
+
+def _not_ready(launch: SwitchLaunch, what: str, returncode: int | None) -> SwitchStartError:
+    """The error for a switch that ran but never served: its log's last lines tell why."""
+    tail = _log_tail(launch.log_path)
+    return SwitchStartError(
+        _failure(launch, what, likely_cause(launch, tail, returncode), tail=tail)
+    )
 
 
 def stop_switch(launch: SwitchLaunch, proc: subprocess.Popen[bytes], grace: float = 5.0) -> None:

@@ -20,7 +20,7 @@ from mininet_topos.cleanup import CleanupStack, remove_leftovers
 from mininet_topos.launch import SwitchStartError
 from mininet_topos.netem import netem_available
 from mininet_topos.routes import compute_routes, install_routes
-from mininet_topos.targets import program_files, resolve_target
+from mininet_topos.targets import TARGETS, program_files, resolve_target
 from mininet_topos.topology import Topology, TopologyError, load_topology
 
 DEFAULT_TOPOLOGY = Path(__file__).with_name("topologies") / "basic.yaml"
@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
         "P4Runtime and ping between all hosts.",
     )
     parser.add_argument("--topology", type=Path, default=DEFAULT_TOPOLOGY, metavar="FILE")
-    parser.add_argument("--target", default="auto", choices=("auto", "bmv2", "p4sim"))
+    parser.add_argument("--target", default="auto", choices=("auto", *TARGETS))
     parser.add_argument("--build-dir", type=Path, default=Path("build"), metavar="DIR")
     parser.add_argument("--log-dir", type=Path, default=Path("build/logs"), metavar="DIR")
     parser.add_argument("--grpc-port-base", type=int, default=9559, metavar="PORT")
@@ -107,17 +107,16 @@ def _scenario(args: argparse.Namespace, cleanup: CleanupStack) -> int:
     cleanup.push("stop the network", net.stop)
     net.start()
     for switch_name, routes in compute_routes(topology).items():
-        switch = net.get(switch_name)
-        address = f"127.0.0.1:{switch.grpc_port}"
+        launch = net.get(switch_name).launch
         try:
             # p4sim's server logs requests itself (--p4runtime-log); BMv2 needs the controller to
-            request_log = args.log_dir / f"{switch_name}-p4runtime-requests.txt"
-            install_routes(address, switch.device_id, p4info, config, routes,
-                           request_log if target == "bmv2" else None)
+            request_log = launch.p4runtime_log if target == "bmv2" else None
+            install_routes(launch.grpc_address, launch.device_id, p4info, config, routes,
+                           request_log)
         except Exception as err:  # noqa: BLE001 - shown with the switch's logs, not a traceback
             raise ScenarioError(
                 f"{switch_name}: installing the routes over P4Runtime failed: "
-                f"{type(err).__name__}: {err}\n  switch log: {args.log_dir / switch_name}.log"
+                f"{type(err).__name__}: {err}\n  switch log: {launch.log_path}"
             ) from None
         print(f"run: {switch_name}: pipeline {topology.program} and {len(routes)} routes installed")
     loss = net.pingAll(timeout=2)

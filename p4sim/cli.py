@@ -16,6 +16,24 @@ from p4sim import __version__
 from p4sim.frontend.diagnostics import P4Error, source_line
 
 
+def add_include_option(parser: argparse.ArgumentParser, help_text: str) -> None:
+    """`-I INCDIR`, spelt the same by every p4sim command that compiles P4 source."""
+    parser.add_argument(
+        "-I",
+        dest="include_dirs",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="INCDIR",
+        help=help_text,
+    )
+
+
+def render_p4_error(err: P4Error) -> str:
+    """A compile error as p4c prints it: `file:line:col: error: ...`, source line and caret."""
+    return err.render(source_line(err.coord) if err.coord else None)
+
+
 def _define(text: str) -> tuple[str, str]:
     name, _, value = text.partition("=")
     if not name.isidentifier():
@@ -45,15 +63,7 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="output directory (default: build/<name>)",
     )
-    comp.add_argument(
-        "-I",
-        dest="include_dirs",
-        type=Path,
-        action="append",
-        default=[],
-        metavar="INCDIR",
-        help="add a directory to the include search path",
-    )
+    add_include_option(comp, "add a directory to the include search path")
     comp.add_argument(
         "-D",
         dest="defines",
@@ -114,8 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "compile":
             return _compile(args)
     except P4Error as err:
-        line = source_line(err.coord) if err.coord else None
-        print(err.render(line), file=sys.stderr)
+        print(render_p4_error(err), file=sys.stderr)
         return 1
     except RecursionError:
         print("p4sim: error: program is nested too deeply", file=sys.stderr)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from p4sim.cli import add_include_option, render_p4_error
 from p4sim.io.loop import EventLoop
 from p4sim.io.ports import MissingInterfaceError, PortSet
 
@@ -120,15 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--p4runtime-log", type=Path, metavar="FILE", help="log every P4Runtime request to FILE"
     )
-    parser.add_argument(
-        "-I",
-        dest="include_dirs",
-        type=Path,
-        action="append",
-        default=[],
-        metavar="INCDIR",
-        help="include directory when PROGRAM is a .p4 file",
-    )
+    add_include_option(parser, "include directory when PROGRAM is a .p4 file")
     parser.add_argument(
         "--no-p4",
         action="store_true",
@@ -171,14 +164,15 @@ class Program:
 def _compile(path: Path, include_dirs: list[Path]) -> Program:
     from p4sim import ir
     from p4sim.compiler import compile_file
-    from p4sim.frontend.diagnostics import P4Error, source_line
+    from p4sim.frontend.diagnostics import P4Error
     from p4sim.p4info import build_p4info
 
     try:
         compiled = compile_file(path, include_dirs)
     except P4Error as err:
-        line = source_line(err.coord) if err.coord else None
-        raise SwitchdError(f"cannot compile {path}:\n{err.render(line)}") from None
+        raise SwitchdError(f"cannot compile {path}:\n{render_p4_error(err)}") from None
+    except OSError as err:
+        raise SwitchdError(f"cannot read {err.filename or path}: {err.strerror}") from None
     return Program(build_p4info(compiled), ir.dumps(compiled.program).encode())
 
 
@@ -218,20 +212,28 @@ def load_program(path: Path, include_dirs: list[Path]) -> Program:
     p4info = p4info_pb2.P4Info()
     try:
         text_format.Parse(p4info_path.read_text(encoding="utf-8"), p4info)
-    except text_format.ParseError as err:
+        return Program(p4info, config_path.read_bytes())
+    except (text_format.ParseError, UnicodeDecodeError) as err:
         raise SwitchdError(f"{p4info_path}: not a P4Info text file: {err}") from None
-    return Program(p4info, config_path.read_bytes())
+    except OSError as err:
+        raise SwitchdError(f"cannot read {err.filename}: {err.strerror}") from None
 
 
 # ---------------------------------------------------------------- logging
 
 
 class LogSink:
-    """Timestamped lines to the console and/or a file, from any thread, flushed per line."""
+    """Timestamped lines to the console and/or a file, from any thread, flushed per line.
 
-    def __init__(self, console: TextIO | None, file: TextIO | None) -> None:
+    Sinks that share a stream must share `lock` too, or lines written at the same moment by
+    the event loop and a P4Runtime thread could interleave.
+    """
+
+    def __init__(
+        self, console: TextIO | None, file: TextIO | None, lock: threading.Lock
+    ) -> None:
         self._streams = [s for s in (console, file) if s is not None]
-        self._lock = threading.Lock()
+        self._lock = lock
 
     def __bool__(self) -> bool:
         return bool(self._streams)
@@ -298,9 +300,10 @@ def _port_summary(ports: PortSet) -> list[str]:
     lines = []
     for port in ports:
         c = port.counters
+        truncated = f", rx truncated {c.rx_truncated}" if c.rx_truncated else ""
         lines.append(
-            f"port {port.number} ({port.ifname}): rx {c.rx_packets}, tx {c.tx_packets}, "
-            f"tx dropped {c.tx_dropped} (link down or refused)"
+            f"port {port.number} ({port.ifname}): rx {c.rx_packets}{truncated}, "
+            f"tx {c.tx_packets}, tx dropped {c.tx_dropped} (link down or refused)"
         )
     if ports.unbound_drops:
         lines.append(f"{ports.unbound_drops} packet(s) sent to ports with no interface dropped")
@@ -325,6 +328,9 @@ def _serve(
         server = make_server(
             switch, dataplane, args.grpc_server_addr, request_log=args.p4runtime_log
         )
+    except OSError as err:  # the request log cannot be created
+        raise SwitchdError(f"cannot write --p4runtime-log {args.p4runtime_log}: {err}") from None
+    try:
         if program is not None:
             server.preload(program.p4info, program.device_config)
         server.start()
@@ -364,8 +370,9 @@ def _run(args: argparse.Namespace) -> int:
                 log_file = open(args.log_file, "a", encoding="utf-8")  # noqa: SIM115
             except OSError as err:
                 raise SwitchdError(f"cannot write --log-file {args.log_file}: {err}") from None
-        events = LogSink(sys.stdout, log_file)
-        trace = LogSink(sys.stdout if args.log_console else None, log_file)
+        lock = threading.Lock()
+        events = LogSink(sys.stdout, log_file, lock)
+        trace = LogSink(sys.stdout if args.log_console else None, log_file, lock)
         _serve(args, program, ports, events, trace)
     finally:
         ports.close()

@@ -13,7 +13,6 @@ import queue
 import secrets
 import socket
 import struct
-import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,6 +20,7 @@ from pathlib import Path
 import pytest
 from scapy.utils import RawPcapReader
 
+from harness.veth import add_veth_pair, delete_link, ip
 from p4sim.io.afpacket import AfPacketPort, LinkState, link_state
 from p4sim.io.loop import EventLoop
 from p4sim.io.pcap import PcapWriter, pcap_paths
@@ -32,17 +32,6 @@ FRAME = bytes.fromhex("ffffffffffff02000000000188b5") + bytes(range(46))
 VLAN_FRAME = bytes.fromhex("ffffffffffff0200000000028100200588b5") + b"v" * 46
 
 
-def _ip(*args: str) -> None:
-    subprocess.run(["ip", *args], check=True, capture_output=True)
-
-
-def _add_veth(end: str, peer: str) -> None:
-    _ip("link", "add", end, "type", "veth", "peer", "name", peer)
-    for name in (end, peer):
-        Path(f"/proc/sys/net/ipv6/conf/{name}/disable_ipv6").write_text("1")
-        _ip("link", "set", name, "up")
-
-
 @pytest.fixture
 def make_veth() -> Iterator[Callable[[], tuple[str, str]]]:
     """Creates veth pairs (switch end, peer end) with unique names; deletes them all afterwards."""
@@ -51,13 +40,13 @@ def make_veth() -> Iterator[Callable[[], tuple[str, str]]]:
     def make() -> tuple[str, str]:
         tag = secrets.token_hex(3)
         end, peer = f"p4io{tag}a", f"p4io{tag}b"
+        add_veth_pair(end, peer)
         created.append(end)
-        _add_veth(end, peer)
         return end, peer
 
     yield make
     for end in created:
-        subprocess.run(["ip", "link", "del", end], capture_output=True, check=False)
+        delete_link(end)
 
 
 class Peer:
@@ -108,12 +97,22 @@ def peers() -> Iterator[Callable[[str], Peer]]:
         peer.close()
 
 
-def _opened_port(ifname: str, number: int = 1) -> AfPacketPort:
-    port = AfPacketPort(number, ifname)
-    state = link_state(ifname)
-    port.rebind(state)
-    port.set_up(state.up)
-    return port
+@pytest.fixture
+def open_port() -> Iterator[Callable[[str], AfPacketPort]]:
+    """Opens port 1 on an interface as the event loop would; closes every one afterwards."""
+    opened: list[AfPacketPort] = []
+
+    def open_on(ifname: str) -> AfPacketPort:
+        port = AfPacketPort(1, ifname)
+        state = link_state(ifname)
+        port.rebind(state)
+        port.set_up(state.up)
+        opened.append(port)
+        return port
+
+    yield open_on
+    for port in opened:
+        port.close()
 
 
 def _receive(port: AfPacketPort, count: int) -> list[bytes]:
@@ -164,53 +163,44 @@ def test_port_set_refuses_missing_interfaces() -> None:
 
 
 @needs_root
-def test_port_receives_peer_frames_with_vlan_tags_restored(make_veth, peers) -> None:
+def test_port_receives_peer_frames_with_vlan_tags_restored(make_veth, peers, open_port) -> None:
     end, far = make_veth()
-    port = _opened_port(end)
+    port = open_port(end)
     peer = peers(far)
-    try:
-        peer.send(FRAME)
-        peer.send(VLAN_FRAME)
-        assert _receive(port, 2) == [FRAME, VLAN_FRAME]
-        assert port.counters.rx_packets == 2
-    finally:
-        port.close()
+    peer.send(FRAME)
+    peer.send(VLAN_FRAME)
+    assert _receive(port, 2) == [FRAME, VLAN_FRAME]
+    assert port.counters.rx_packets == 2
 
 
 @needs_root
-def test_port_sends_and_ignores_its_own_frames(make_veth, peers) -> None:
+def test_port_sends_and_ignores_its_own_frames(make_veth, peers, open_port) -> None:
     end, far = make_veth()
-    port = _opened_port(end)
+    port = open_port(end)
     peer = peers(far)
-    try:
-        assert port.send(FRAME) is True
-        assert peer.expect(1) == [FRAME]
-        assert _receive(port, 1) == []
-        assert (port.counters.tx_packets, port.counters.tx_dropped) == (1, 0)
-    finally:
-        port.close()
+    assert port.send(FRAME) is True
+    assert peer.expect(1) == [FRAME]
+    assert _receive(port, 1) == []
+    assert (port.counters.tx_packets, port.counters.tx_dropped) == (1, 0)
 
 
 @needs_root
-def test_send_to_a_down_port_is_dropped_and_counted(make_veth, peers) -> None:
+def test_send_to_a_down_port_is_dropped_and_counted(make_veth, peers, open_port) -> None:
     end, far = make_veth()
-    port = _opened_port(end)
+    port = open_port(end)
     peer = peers(far)
-    try:
-        _ip("link", "set", far, "down")
-        state = link_state(end)
-        assert state.up is False and state.ifindex == port.ifindex
-        assert port.set_up(state.up) is True
-        assert port.send(FRAME) is False
-        assert port.send(FRAME) is False
-        assert (port.counters.tx_packets, port.counters.tx_dropped) == (0, 2)
+    ip("link", "set", far, "down")
+    state = link_state(end)
+    assert state.up is False and state.ifindex == port.ifindex
+    assert port.set_up(state.up) is True
+    assert port.send(FRAME) is False
+    assert port.send(FRAME) is False
+    assert (port.counters.tx_packets, port.counters.tx_dropped) == (0, 2)
 
-        _ip("link", "set", far, "up")
-        assert port.set_up(link_state(end).up) is True
-        assert port.send(FRAME) is True
-        assert peer.expect(1) == [FRAME]
-    finally:
-        port.close()
+    ip("link", "set", far, "up")
+    assert port.set_up(link_state(end).up) is True
+    assert port.send(FRAME) is True
+    assert peer.expect(1) == [FRAME]
 
 
 @needs_root
@@ -235,16 +225,16 @@ def test_event_loop_survives_link_changes_and_captures(make_veth, peers, tmp_pat
         peer1.send(FRAME)
         assert peer2.expect(1) == [FRAME]
 
-        _ip("link", "set", far2, "down")
+        ip("link", "set", far2, "down")
         assert statuses.get(timeout=2) == (2, False)
         peer1.send(FRAME)
         peer1.send(FRAME)
 
-        _ip("link", "del", end2)
+        ip("link", "del", end2)
         peer2.close()
         peer1.send(VLAN_FRAME)
 
-        _add_veth(end2, far2)
+        add_veth_pair(end2, far2)
         assert statuses.get(timeout=2) == (2, True)
         peer2 = peers(far2)
         peer1.send(FRAME)

@@ -11,11 +11,12 @@ import socket
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from harness.targets import free_tcp_port
 from mininet_topos.launch import (
     SwitchLaunch,
     SwitchStartError,
@@ -28,19 +29,13 @@ from mininet_topos.launch import (
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _launch(tmp_path: Path, target: str = "bmv2", port: int | None = None) -> SwitchLaunch:
     return SwitchLaunch(
         name="s1",
         target=target,
         ports={2: "s1-eth2", 1: "s1-eth1"},
         device_id=4,
-        grpc_port=port or _free_port(),
+        grpc_port=port or free_tcp_port(),
         log_dir=tmp_path / "logs",
         thrift_port=9094 if target == "bmv2" else None,
         cpu_port=255,
@@ -48,7 +43,22 @@ def _launch(tmp_path: Path, target: str = "bmv2", port: int | None = None) -> Sw
 
 
 @pytest.fixture
-def fake_bmv2(tmp_path: Path, monkeypatch) -> Iterator[Path]:
+def start() -> Iterator[Callable[[SwitchLaunch], subprocess.Popen[bytes]]]:
+    """launch_switch, with every process it started stopped after the test, also on failure."""
+    started: list[tuple[SwitchLaunch, subprocess.Popen[bytes]]] = []
+
+    def launch(switch: SwitchLaunch) -> subprocess.Popen[bytes]:
+        proc = launch_switch(switch)
+        started.append((switch, proc))
+        return proc
+
+    yield launch
+    for switch, proc in started:
+        stop_switch(switch, proc)
+
+
+@pytest.fixture
+def fake_bmv2(tmp_path: Path, monkeypatch) -> None:
     """A PATH where `simple_switch_grpc` is a script the test writes (MODE env selects it)."""
     bindir = tmp_path / "bin"
     bindir.mkdir()
@@ -74,7 +84,6 @@ def fake_bmv2(tmp_path: Path, monkeypatch) -> Iterator[Path]:
     )
     script.chmod(0o755)
     monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ['PATH']}")
-    yield bindir
 
 
 def test_commands_of_both_targets(tmp_path: Path) -> None:
@@ -156,7 +165,8 @@ def test_missing_binary_is_named(tmp_path: Path, monkeypatch) -> None:
     assert not launch.pid_path.exists()
 
 
-def test_port_in_use_is_found_before_starting(tmp_path: Path, fake_bmv2: Path) -> None:
+@pytest.mark.usefixtures("fake_bmv2")
+def test_port_in_use_is_found_before_starting(tmp_path: Path) -> None:
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", 0))
         holder.listen()
@@ -172,10 +182,11 @@ def test_port_in_use_is_found_before_starting(tmp_path: Path, fake_bmv2: Path) -
     assert not launch.log_path.exists()
 
 
-def test_early_exit_shows_the_log_tail(tmp_path: Path, fake_bmv2: Path, monkeypatch) -> None:
+@pytest.mark.usefixtures("fake_bmv2")
+def test_early_exit_shows_the_log_tail(tmp_path: Path, monkeypatch, start) -> None:
     monkeypatch.setenv("MODE", "fail")
     launch = _launch(tmp_path)
-    proc = launch_switch(launch)
+    proc = start(launch)
     assert launch.pid_path.read_text() == f"{proc.pid}\n"
     with pytest.raises(SwitchStartError) as info:
         wait_until_ready(launch, proc, timeout=10)
@@ -191,10 +202,11 @@ def test_early_exit_shows_the_log_tail(tmp_path: Path, fake_bmv2: Path, monkeypa
     assert not launch.pid_path.exists()
 
 
-def test_no_answer_in_time_stops_the_switch(tmp_path: Path, fake_bmv2: Path, monkeypatch) -> None:
+@pytest.mark.usefixtures("fake_bmv2")
+def test_no_answer_in_time_stops_the_switch(tmp_path: Path, monkeypatch, start) -> None:
     monkeypatch.setenv("MODE", "silent")
     launch = _launch(tmp_path)
-    proc = launch_switch(launch)
+    proc = start(launch)
     with pytest.raises(SwitchStartError) as info:
         wait_until_ready(launch, proc, timeout=0.5)
     assert proc.returncode is not None
@@ -202,10 +214,11 @@ def test_no_answer_in_time_stops_the_switch(tmp_path: Path, fake_bmv2: Path, mon
     assert "likely cause: the switch is running but its gRPC port" in str(info.value)
 
 
-def test_ready_switch_is_stopped_cleanly(tmp_path: Path, fake_bmv2: Path, monkeypatch) -> None:
+@pytest.mark.usefixtures("fake_bmv2")
+def test_ready_switch_is_stopped_cleanly(tmp_path: Path, monkeypatch, start) -> None:
     monkeypatch.setenv("MODE", "serve")
     launch = _launch(tmp_path)
-    proc = launch_switch(launch)
+    proc = start(launch)
     try:
         wait_until_ready(launch, proc, timeout=20)
         assert is_switch_process(proc.pid)
@@ -216,9 +229,9 @@ def test_ready_switch_is_stopped_cleanly(tmp_path: Path, fake_bmv2: Path, monkey
     assert (launch.log_dir / "pcaps").is_dir()
 
 
-def test_real_p4sim_run_failure_is_explained(tmp_path: Path) -> None:
-    launch = SwitchLaunch("s9", "p4sim", {1: "p4nosuch-eth1"}, 0, _free_port(), tmp_path)
-    proc = launch_switch(launch)
+def test_real_p4sim_run_failure_is_explained(tmp_path: Path, start) -> None:
+    launch = SwitchLaunch("s9", "p4sim", {1: "p4nosuch-eth1"}, 0, free_tcp_port(), tmp_path)
+    proc = start(launch)
     with pytest.raises(SwitchStartError) as info:
         wait_until_ready(launch, proc, timeout=60)
     text = str(info.value)

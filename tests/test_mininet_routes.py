@@ -1,61 +1,31 @@
 """install_routes against a recording P4Runtime service: the exact requests a switch receives.
 
-The fake service only answers arbitration and records SetForwardingPipelineConfig and Write,
-so this checks the client side (ids from P4Info, canonical bytestrings, one batch) on any
+The fake service (harness.fake_p4runtime) records SetForwardingPipelineConfig and Write, so
+this checks the client side (ids from P4Info, canonical bytestrings, one batch) on any
 machine, independently of p4sim's server.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from concurrent import futures
 from pathlib import Path
 
 import grpc
 import pytest
 from google.protobuf import text_format
-from google.rpc import code_pb2
-from p4.v1 import p4runtime_pb2, p4runtime_pb2_grpc
+from p4.v1 import p4runtime_pb2
 
 from controller.errors import SwitchError
+from harness.fake_p4runtime import FakeP4Runtime, fake_p4runtime
 from mininet_topos.routes import Route, install_routes
 
 REPO = Path(__file__).resolve().parents[1]
 
 
-class RecordingP4Runtime(p4runtime_pb2_grpc.P4RuntimeServicer):
-    def __init__(self) -> None:
-        self.pipelines: list[p4runtime_pb2.SetForwardingPipelineConfigRequest] = []
-        self.writes: list[p4runtime_pb2.WriteRequest] = []
-
-    def StreamChannel(self, request_iterator, context):  # noqa: N802 - gRPC method name
-        for request in request_iterator:
-            if request.HasField("arbitration"):
-                reply = p4runtime_pb2.StreamMessageResponse()
-                reply.arbitration.CopyFrom(request.arbitration)
-                reply.arbitration.status.code = code_pb2.OK
-                yield reply
-
-    def SetForwardingPipelineConfig(self, request, context):  # noqa: N802
-        self.pipelines.append(request)
-        return p4runtime_pb2.SetForwardingPipelineConfigResponse()
-
-    def Write(self, request, context):  # noqa: N802
-        self.writes.append(request)
-        return p4runtime_pb2.WriteResponse()
-
-
 @pytest.fixture
-def recording_server() -> Iterator[tuple[str, RecordingP4Runtime]]:
-    service = RecordingP4Runtime()
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
-    p4runtime_pb2_grpc.add_P4RuntimeServicer_to_server(service, server)
-    port = server.add_insecure_port("127.0.0.1:0")
-    server.start()
-    try:
-        yield f"127.0.0.1:{port}", service
-    finally:
-        server.stop(None)
+def recording_server() -> Iterator[tuple[FakeP4Runtime, str]]:
+    with fake_p4runtime() as served:
+        yield served
 
 
 @pytest.fixture
@@ -67,7 +37,7 @@ def basic_program(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def test_install_routes_pushes_pipeline_then_one_batch(recording_server, basic_program) -> None:
-    address, service = recording_server
+    service, address = recording_server
     p4info_path, config_path = basic_program
     routes = [
         Route("10.0.1.1/32", "08:00:00:00:01:11", 1),

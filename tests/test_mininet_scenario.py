@@ -7,7 +7,6 @@ gRPC ports, build directory and log directory.
 
 from __future__ import annotations
 
-import importlib
 import importlib.util
 import secrets
 import socket
@@ -32,18 +31,6 @@ pytestmark = [
     ),
 ]
 REPO = Path(__file__).resolve().parents[1]
-
-
-def _runtime_missing() -> str | None:
-    try:
-        importlib.import_module("p4sim.server").make_server  # noqa: B018
-        importlib.import_module("p4sim.runtime.dataplane").Dataplane  # noqa: B018
-    except (ImportError, AttributeError) as err:
-        return f"p4sim runtime not complete yet: {err}"
-    return None
-
-
-needs_runtime = pytest.mark.skipif(_runtime_missing() is not None, reason=str(_runtime_missing()))
 
 
 def _free_port_base(count: int) -> int:
@@ -117,7 +104,6 @@ def _leftover_interfaces(topology: Topology) -> list[str]:
     return [p.name for p in Path("/sys/class/net").iterdir() if p.name.split("-")[0] in names]
 
 
-@needs_runtime
 def test_scenario_reaches_every_host_and_cleans_up(scenario, tmp_path: Path) -> None:
     path, topology, build = scenario
     logs = tmp_path / "logs"
@@ -150,7 +136,6 @@ def test_switch_start_failure_shows_command_and_cause(scenario, tmp_path: Path) 
     assert _leftover_interfaces(topology) == []
 
 
-@needs_runtime
 def test_link_failure_never_stops_a_switch(scenario, tmp_path: Path) -> None:
     from mininet.log import setLogLevel
 

@@ -139,3 +139,13 @@ def test_default_action_can_forward(sut):
     pkt = packet("172.16.0.1")
     sut.send_packet(0, pkt)
     sut.verify_packet(routed(pkt, "00:00:00:00:00:42"), 6)
+
+
+def test_verify_packets_and_verify_no_packet(sut):
+    pkt = packet("10.0.1.7")
+    expected = routed(pkt, "00:00:00:00:01:01")
+    sut.send_packet(0, pkt)
+    sut.verify_no_packet(expected, 2)
+    with pytest.raises(AssertionError, match="unexpected packet on port 1"):
+        sut.verify_no_packet(expected, 1)
+    sut.verify_packets(expected, [1])  # also checks that nothing else came out

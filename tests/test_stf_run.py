@@ -213,6 +213,15 @@ def test_bad_stf_input_exits_2_with_file_and_line(
     assert err == f"{test}:{line}: error: {message}\n"
 
 
+def test_stf_file_that_is_not_utf8_exits_2_at_its_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    test = tmp_path / "t.stf"
+    test.write_bytes(b"wait\nexpect 1 00\xff\n")
+    status, out, err = run(capsys, BASIC, test)
+    assert (status, out, err) == (2, "", f"{test}:2: error: not UTF-8 text\n")
+
+
 def test_bad_program_and_missing_files_exit_2(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -149,10 +149,8 @@ class AfPacketPort:
         while len(frames) < limit:
             try:
                 frame, ancillary, flags, address = sock.recvmsg(MAX_FRAME, _ANCILLARY_SPACE)
-            except (BlockingIOError, InterruptedError):
-                break
-            except OSError:  # ENETDOWN and friends: the link monitor updates the state
-                break
+            except OSError:  # nothing left (EAGAIN), or ENETDOWN and friends: the link
+                break  # monitor updates the state
             if self._filter_outgoing and address[2] == PACKET_OUTGOING:
                 continue
             if flags & socket.MSG_TRUNC:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import selectors
+import threading
 from collections.abc import Callable
 
 from p4sim.io.afpacket import AfPacketPort, link_state
@@ -42,22 +43,31 @@ class EventLoop:
         self._selector = selectors.DefaultSelector()
         self._watched: dict[int, int] = {}  # port number -> descriptor registered for it
         self._wake_read, self._wake_write = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+        # Keeps `close` from closing the pipe while `stop` writes to it: the descriptor number
+        # could otherwise be reused by an unrelated file that then receives the wake-up byte.
+        self._pipe_lock = threading.Lock()
         self._stopping = False
         self.delivery_errors = 0  # frames whose processing raised (a bug, logged)
 
     def stop(self) -> None:
         self._stopping = True
-        if self._wake_write < 0:
+        # Never block: a signal handler may interrupt `close` while it holds the lock, and
+        # then the pipe is being closed after `run` returned, so no wake-up is needed.
+        if not self._pipe_lock.acquire(blocking=False):
             return
         try:
-            os.write(self._wake_write, b"!")
+            if self._wake_write >= 0:
+                os.write(self._wake_write, b"!")
         except BlockingIOError:
             pass  # pipe full: a wake-up is pending anyway
+        finally:
+            self._pipe_lock.release()
 
     def close(self) -> None:
         """Release the wake-up pipe (after `run` returned); a later `stop()` does nothing."""
-        fds = (self._wake_read, self._wake_write)
-        self._wake_read = self._wake_write = -1
+        with self._pipe_lock:
+            fds = (self._wake_read, self._wake_write)
+            self._wake_read = self._wake_write = -1
         for fd in fds:
             if fd >= 0:
                 os.close(fd)

@@ -58,7 +58,12 @@ class PortSet:
                 self._pcap_dir.mkdir(parents=True, exist_ok=True)
                 for number, port in self.ports.items():
                     in_path, out_path = pcap_paths(self._pcap_dir, port.ifname)
-                    self._pcaps[number] = (PcapWriter(in_path), PcapWriter(out_path))
+                    in_pcap = PcapWriter(in_path)
+                    try:
+                        self._pcaps[number] = (in_pcap, PcapWriter(out_path))
+                    except BaseException:
+                        in_pcap.close()  # not yet in _pcaps, so close() would miss it
+                        raise
         except BaseException:
             self.close()
             raise

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from p4sim import ir
+from p4sim.cli import add_include_option, render_p4_error
 from p4sim.compiler import compile_file
-from p4sim.frontend.diagnostics import P4Error, source_line
+from p4sim.frontend.diagnostics import P4Error
 from p4sim.p4info import build_p4info
 from p4sim.runtime.errors import RuntimeApiError
 from p4sim.runtime.switch import Switch
@@ -74,15 +75,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("program", type=Path, metavar="PROGRAM.p4")
     parser.add_argument("test", type=Path, metavar="TEST.stf")
-    parser.add_argument(
-        "-I",
-        dest="include_dirs",
-        type=Path,
-        action="append",
-        default=[],
-        metavar="DIR",
-        help="add a directory to the include search path",
-    )
+    add_include_option(parser, "add a directory to the include search path")
     parser.add_argument(
         "-v",
         "--verbose",
@@ -102,7 +95,7 @@ def main(argv: list[str]) -> int:
         print(err, file=sys.stderr)
         return EXIT_BAD_INPUT
     except P4Error as err:
-        print(err.render(source_line(err.coord) if err.coord else None), file=sys.stderr)
+        print(render_p4_error(err), file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as err:
         name = err.filename or args.test

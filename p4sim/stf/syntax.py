@@ -3,7 +3,7 @@
 The STF ("simple test framework") format is the one p4c's BMv2 test runner reads: one command
 per line, `#` starts a comment, command words are case-insensitive. This module knows only the
 syntax; what names mean (tables, keys, actions, counters) is decided later against the P4Info
-(`p4sim.stf.resolve`), so a file can be checked without a program.
+(`p4sim.stf.bind`), so a file can be checked without a program.
 
 Accepted forms, as p4c's STF grammar and its BMv2 runner define them, plus three extensions
 (marked *) that simple_switch_CLI users expect:
@@ -29,6 +29,7 @@ is a wildcard. Key values are NUMBER, NUMBER/PREFIX_LEN, VALUE&&&MASK* or LOW->H
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -415,7 +416,14 @@ def parse_stf(text: str, filename: str = "<stf>") -> list[Command]:
 
 
 def parse_file(path: Path) -> list[Command]:
-    return parse_stf(path.read_text(encoding="utf-8"), str(path))
+    """Parse an STF file; bytes that are not UTF-8 are bad input at their line, not a crash."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise StfError(Loc(str(path), line), "not UTF-8 text") from None
+    return parse_stf(text, str(path))
 
 
 def parse_line(line: str, loc: Loc) -> Command:
@@ -528,10 +536,6 @@ def _add(t: _Line) -> Add:
     return Add(t.loc, table, priority, tuple(keys), action, handle)
 
 
-def _setdefault(t: _Line) -> SetDefault:
-    return SetDefault(t.loc, _name(t, "a table name"), _action(t))
-
-
 def _check_counter(t: _Line) -> CheckCounter:
     name = _name(t, "a counter name")
     t.punct("(")
@@ -582,47 +586,51 @@ def _rates(t: _Line) -> tuple[tuple[float, int], ...]:
             return tuple(rates)
 
 
-_PARSERS = {
+def _operands(command: type, *readers: Callable[[_Line], object]) -> Callable[[_Line], Command]:
+    """The parser of a command whose fields after `loc` are read one after another."""
+    return lambda t: command(t.loc, *(read(t) for read in readers))
+
+
+def _integer(what: str) -> Callable[[_Line], int]:
+    return lambda t: t.integer(what)
+
+
+def _named(what: str) -> Callable[[_Line], str]:
+    return lambda t: _name(t, what)
+
+
+# Operands that several commands share, each named (and worded in errors) once.
+_SESSION = _integer("a session id")
+_GROUP = _integer("a multicast group")
+_NODE = _integer("a node handle")
+_INDEX = _integer("an index")
+_COUNTER = _named("a counter name")
+_REGISTER = _named("a register name")
+_METER = _named("a meter name")
+
+_PARSERS: dict[str, Callable[[_Line], Command]] = {
     "add": _add,
-    "setdefault": _setdefault,
+    "setdefault": _operands(SetDefault, _named("a table name"), _action),
     "check_counter": _check_counter,
     "remove": _remove,
-    "wait": lambda t: Wait(t.loc),
-    "no_packet": lambda t: NoPacket(t.loc),
-    "mirroring_add": lambda t: MirroringAdd(t.loc, t.integer("a session id"), t.port()),
-    "mirroring_add_mc": lambda t: MirroringAddMc(
-        t.loc, t.integer("a session id"), t.integer("a multicast group")
+    "wait": _operands(Wait),
+    "no_packet": _operands(NoPacket),
+    "mirroring_add": _operands(MirroringAdd, _SESSION, _Line.port),
+    "mirroring_add_mc": _operands(MirroringAddMc, _SESSION, _GROUP),
+    "mirroring_delete": _operands(MirroringDelete, _SESSION),
+    "mirroring_get": _operands(MirroringGet, _SESSION),
+    "mc_mgrp_create": _operands(McGroupCreate, _GROUP),
+    "mc_node_create": _operands(McNodeCreate, _integer("a replication id"), _ports),
+    "mc_node_update": _operands(McNodeUpdate, _NODE, _ports),
+    "mc_node_associate": _operands(McNodeAssociate, _GROUP, _NODE),
+    "counter_read": _operands(CounterRead, _COUNTER, _INDEX),
+    "counter_write": _operands(
+        CounterWrite, _COUNTER, _INDEX, _integer("a packet count"), _integer("a byte count")
     ),
-    "mirroring_delete": lambda t: MirroringDelete(t.loc, t.integer("a session id")),
-    "mirroring_get": lambda t: MirroringGet(t.loc, t.integer("a session id")),
-    "mc_mgrp_create": lambda t: McGroupCreate(t.loc, t.integer("a multicast group")),
-    "mc_node_create": lambda t: McNodeCreate(t.loc, t.integer("a replication id"), _ports(t)),
-    "mc_node_update": lambda t: McNodeUpdate(t.loc, t.integer("a node handle"), _ports(t)),
-    "mc_node_associate": lambda t: McNodeAssociate(
-        t.loc, t.integer("a multicast group"), t.integer("a node handle")
-    ),
-    "counter_read": lambda t: CounterRead(t.loc, _name(t, "a counter name"), t.integer("an index")),
-    "counter_write": lambda t: CounterWrite(
-        t.loc,
-        _name(t, "a counter name"),
-        t.integer("an index"),
-        t.integer("a packet count"),
-        t.integer("a byte count"),
-    ),
-    "register_read": lambda t: RegisterRead(
-        t.loc, _name(t, "a register name"), t.integer("an index")
-    ),
-    "register_write": lambda t: RegisterWrite(
-        t.loc, _name(t, "a register name"), t.integer("an index"), t.integer("a value")
-    ),
-    "register_reset": lambda t: RegisterReset(t.loc, _name(t, "a register name")),
-    "meter_get_rates": lambda t: MeterGetRates(
-        t.loc, _name(t, "a meter name"), t.integer("an index")
-    ),
-    "meter_set_rates": lambda t: MeterSetRates(
-        t.loc, _name(t, "a meter name"), t.integer("an index"), _rates(t)
-    ),
-    "meter_array_set_rates": lambda t: MeterSetRates(
-        t.loc, _name(t, "a meter name"), None, _rates(t)
-    ),
+    "register_read": _operands(RegisterRead, _REGISTER, _INDEX),
+    "register_write": _operands(RegisterWrite, _REGISTER, _INDEX, _integer("a value")),
+    "register_reset": _operands(RegisterReset, _REGISTER),
+    "meter_get_rates": _operands(MeterGetRates, _METER, _INDEX),
+    "meter_set_rates": _operands(MeterSetRates, _METER, _INDEX, _rates),
+    "meter_array_set_rates": _operands(MeterSetRates, _METER, lambda t: None, _rates),
 }

@@ -38,8 +38,12 @@ class SwitchUnderTest(PacketHarness):
             "sut", target.address, target.device_id, target=kind if kind == "bmv2" else None,
             thrift_port=getattr(target, "thrift_port", None),
         )
-        self.conn.connect()
-        self.conn.set_pipeline(p4info, device_config)
+        try:
+            self.conn.connect()
+            self.conn.set_pipeline(p4info, device_config)
+        except BaseException:
+            self.conn.close()  # the caller closes the target, but never saw this connection
+            raise
 
     def close(self) -> None:
         self.conn.close()

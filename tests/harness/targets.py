@@ -15,6 +15,9 @@ import time
 from pathlib import Path
 from typing import Protocol
 
+from harness.veth import add_veth_pair, delete_link
+from mininet_topos.targets import BMV2_TOOLS
+
 CPU_PORT = 255  # BMv2's usual --cpu-port in the P4 tutorials; p4sim uses the same
 
 
@@ -36,12 +39,13 @@ class Target(Protocol):
 
 
 class P4simTarget:
-    """p4sim's Switch + P4Runtime server in this process; packets are handled synchronously,
-    so `receive` never has to wait."""
+    """p4sim's Switch + P4Runtime server in this process; packets sent with `send` are handled
+    synchronously, so `receive` never waits (a PacketOut, which comes over the P4Runtime
+    stream, arrives asynchronously: poll for it). `cpu_port` None: the switch has none."""
 
     name = "p4sim"
 
-    def __init__(self, device_id: int = 0, cpu_port: int = CPU_PORT) -> None:
+    def __init__(self, device_id: int = 0, cpu_port: int | None = CPU_PORT) -> None:
         from p4sim.runtime.dataplane import Dataplane
         from p4sim.runtime.switch import Switch
         from p4sim.server import make_server
@@ -68,7 +72,7 @@ class P4simTarget:
 
 def bmv2_unavailable() -> str | None:
     """Why the BMv2 target cannot run here (None when it can)."""
-    missing = [t for t in ("simple_switch_grpc", "p4c-bm2-ss") if shutil.which(t) is None]
+    missing = [tool for tool in BMV2_TOOLS if shutil.which(tool) is None]
     if missing:
         return f"BMv2 target needs {' and '.join(missing)} on PATH"
     if os.geteuid() != 0:
@@ -76,10 +80,11 @@ def bmv2_unavailable() -> str | None:
     return None
 
 
-def _free_tcp_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def free_tcp_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now (the kernel's choice)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 class Bmv2Target:
@@ -95,26 +100,21 @@ class Bmv2Target:
 
         self.device_id = device_id
         self.cpu_port = cpu_port
-        self._tag = f"pt{os.getpid() % 10000}"
         self._veths: list[str] = []
         self._ports: dict[int, AfPacketPort] = {}
-        grpc_port = _free_tcp_port()
-        thrift_port = _free_tcp_port()
+        grpc_port = free_tcp_port()
+        thrift_port = free_tcp_port()
+        # Named after the gRPC port, which no other running target holds, so that several
+        # targets (in this process or another) never ask for the same interface names.
+        tag = f"pt{grpc_port}"
         self.address = f"127.0.0.1:{grpc_port}"
         self.thrift_port = thrift_port
         interfaces = []
         try:
             for port in ports:
-                switch_end, test_end = f"{self._tag}s{port}", f"{self._tag}t{port}"
-                subprocess.run(
-                    ["ip", "link", "add", switch_end, "type", "veth", "peer", "name", test_end],
-                    check=True, capture_output=True,
-                )
+                switch_end, test_end = f"{tag}s{port}", f"{tag}t{port}"
+                add_veth_pair(switch_end, test_end)
                 self._veths.append(switch_end)
-                for ifname in (switch_end, test_end):
-                    subprocess.run(["ip", "link", "set", ifname, "up"], check=True)
-                    subprocess.run(["sysctl", "-qw", f"net.ipv6.conf.{ifname}.disable_ipv6=1"],
-                                   check=False, capture_output=True)
                 interfaces += ["-i", f"{port}@{switch_end}"]
                 self._ports[port] = AfPacketPort(port, test_end)
             log = (log_dir or Path("build/logs")) / f"bmv2-test-{grpc_port}.log"
@@ -168,9 +168,10 @@ class Bmv2Target:
                 proc.wait(5)
             except subprocess.TimeoutExpired:
                 proc.kill()
+                proc.wait()
         for port in self._ports.values():
             port.close()
         for ifname in self._veths:
-            subprocess.run(["ip", "link", "del", ifname], check=False, capture_output=True)
+            delete_link(ifname)
         if getattr(self, "_log", None) is not None:
             self._log.close()

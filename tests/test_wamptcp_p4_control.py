@@ -42,7 +42,6 @@ from test_wamptcp_p4_site import (
     install_branch,
     install_remote,
     udp_frame,
-    verify_packet_soon,
 )
 
 from controller.entities import CounterData, PacketIn
@@ -192,7 +191,7 @@ def test_bfd_session_loop_through_both_gateways(target_kind, program):
     with gateway(target_kind, program) as branch:
         install_branch(branch)
         branch.conn.packet_out(bytes(probe), {"egress_port": 2})
-        on_wire = verify_packet_soon(branch, probe, 2)
+        on_wire = branch.verify_packet(probe, 2)
         branch.verify_no_other_packets()
     with gateway(target_kind, program) as remote:
         install_remote(remote)
@@ -215,7 +214,7 @@ def test_packet_out_leaves_the_port_unchanged(branch, port):
     frame = bytearray(bytes(udp_frame(H1_V4[1], SRV_V4, ether=Ether(src=H1_MAC, dst=SRV_MAC))))
     frame[24:26] = b"\xde\xad"          # a wrong IPv4 checksum stays wrong
     branch.conn.packet_out(bytes(frame), {"egress_port": port})
-    verify_packet_soon(branch, bytes(frame), port)
+    branch.verify_packet(bytes(frame), port)
     branch.verify_no_other_packets()
 
 

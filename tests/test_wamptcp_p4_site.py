@@ -12,7 +12,6 @@ Ports stay within 0..4 so that the same tests run on BMv2's veth pairs (tests/ha
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -179,20 +178,6 @@ def install_remote(sut: SwitchUnderTest, mode: str = "vxlan") -> None:
     add(sut, "gateway_arp", {"hdr.arp.tpa": REMOTE_GW_V4}, "arp_reply", {"mac": REMOTE_LAN_MAC})
     add(sut, "gateway_ndp", {"hdr.ndp.target_addr": REMOTE_GW_V6}, "ndp_reply",
         {"mac": REMOTE_LAN_MAC})
-
-
-def verify_packet_soon(sut: SwitchUnderTest, expected: Packet | bytes, port: int,
-                       timeout: float = 2.0) -> bytes:
-    """verify_packet for a packet caused by a P4Runtime message (PacketOut), which the
-    switch handles on its server thread: wait until something leaves `port`."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return sut.verify_packet(expected, port, timeout=0.05)
-        except AssertionError as err:
-            if "got none" not in str(err) or time.monotonic() > deadline:
-                raise
-            time.sleep(0.01)
 
 
 # ---- packets ----

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 
 from scapy.fields import _BitField
@@ -83,8 +84,16 @@ class PacketHarness:
         self._pending: dict[int, list[bytes]] = {}
 
     def _collect(self, timeout: float) -> None:
+        """Take what left the switch, waiting up to `timeout` for the first frame."""
         for port, data in self.target.receive(timeout):
             self._pending.setdefault(port, []).append(data)
+
+    def _collect_all(self, duration: float | None) -> None:
+        """Take everything that leaves the switch during `duration` (default: the target's
+        settle time), for assertions that nothing (else) came out."""
+        deadline = time.monotonic() + (self.target.settle if duration is None else duration)
+        while (remaining := deadline - time.monotonic()) > 0:
+            self._collect(remaining)
 
     def send_packet(self, port: int, packet: Packet | bytes) -> None:
         self.target.send(port, bytes(packet))
@@ -120,20 +129,23 @@ class PacketHarness:
         """The packet must come out of every port in `ports`, and nowhere else."""
         for port in ports:
             self.verify_packet(packet, port, timeout)
-        self.verify_no_other_packets(timeout=0.1)
+        self.verify_no_other_packets()
 
     def verify_no_packet(
-        self, packet: Packet | bytes | Mask, port: int, timeout: float = 0.2
+        self, packet: Packet | bytes | Mask, port: int, timeout: float | None = None
     ) -> None:
+        """`packet` must not come out of `port` within `timeout` (default: the target's
+        settle time)."""
         expected = _expected(packet)
-        self._collect(timeout)
+        self._collect_all(timeout)
         for data in self._pending.get(port, []):
             if expected.matches(data):
                 raise AssertionError(f"unexpected packet on port {port}: {data.hex()}")
 
-    def verify_no_other_packets(self, timeout: float = 0.2) -> None:
-        """Nothing may have come out that was not verified yet."""
-        self._collect(timeout)
+    def verify_no_other_packets(self, timeout: float | None = None) -> None:
+        """Nothing may have come out that was not verified yet (waiting `timeout`, default
+        the target's settle time, for stragglers)."""
+        self._collect_all(timeout)
         left = {p: [d.hex() for d in q] for p, q in self._pending.items() if q}
         if left:
             raise AssertionError(f"unexpected packets (port: frames): {left}")

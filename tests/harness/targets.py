@@ -11,6 +11,7 @@ import select
 import shutil
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 from typing import Protocol
@@ -31,19 +32,24 @@ class Target(Protocol):
 
     def send(self, port: int, data: bytes) -> None: ...
 
+    #: how long to wait before concluding that no (more) packet will come out
+    settle: float
+
     def receive(self, timeout: float) -> list[tuple[int, bytes]]:
-        """Frames that left the switch since the last call (waiting up to `timeout`)."""
+        """Frames that left the switch since the last call: waits up to `timeout` for the
+        first one, then returns everything already there."""
         ...
 
     def close(self) -> None: ...
 
 
 class P4simTarget:
-    """p4sim's Switch + P4Runtime server in this process; packets sent with `send` are handled
-    synchronously, so `receive` never waits (a PacketOut, which comes over the P4Runtime
-    stream, arrives asynchronously: poll for it). `cpu_port` None: the switch has none."""
+    """p4sim's Switch + P4Runtime server in this process. Packets sent with `send` are handled
+    synchronously; a PacketOut comes over the P4Runtime stream and is handled on a server
+    thread, so `receive` waits for it. `cpu_port` None: the switch has none."""
 
     name = "p4sim"
+    settle = 0.02  # a PacketOut in flight reaches the switch within milliseconds
 
     def __init__(self, device_id: int = 0, cpu_port: int | None = CPU_PORT) -> None:
         from p4sim.runtime.dataplane import Dataplane
@@ -54,7 +60,8 @@ class P4simTarget:
         self.cpu_port = cpu_port
         self.switch = Switch(device_id=device_id, cpu_port=cpu_port)
         self._out: list[tuple[int, bytes]] = []
-        self.dataplane = Dataplane(self.switch, lambda port, data: self._out.append((port, data)))
+        self._arrived = threading.Condition()
+        self.dataplane = Dataplane(self.switch, self._transmit)
         self.server = make_server(self.switch, self.dataplane, "127.0.0.1:0")
         self.server.start()
         self.address = f"127.0.0.1:{self.server.port}"
@@ -62,8 +69,15 @@ class P4simTarget:
     def send(self, port: int, data: bytes) -> None:
         self.dataplane.inject(port, data)
 
+    def _transmit(self, port: int, data: bytes) -> None:
+        with self._arrived:
+            self._out.append((port, data))
+            self._arrived.notify_all()
+
     def receive(self, timeout: float) -> list[tuple[int, bytes]]:
-        out, self._out = self._out, []
+        with self._arrived:
+            self._arrived.wait_for(lambda: self._out, timeout)
+            out, self._out = self._out, []
         return out
 
     def close(self) -> None:
@@ -91,6 +105,7 @@ class Bmv2Target:
     """`simple_switch_grpc` with one veth pair per port; the test owns the outer ends."""
 
     name = "bmv2"
+    settle = 0.2  # frames cross veths and BMv2's queues asynchronously
 
     def __init__(
         self, ports: tuple[int, ...] = (0, 1, 2, 3, 4), device_id: int = 0,
@@ -151,14 +166,14 @@ class Bmv2Target:
 
     def receive(self, timeout: float) -> list[tuple[int, bytes]]:
         out: list[tuple[int, bytes]] = []
-        deadline = time.monotonic() + timeout
+        wait = timeout
         while True:
-            remaining = max(0.0, deadline - time.monotonic())
-            ready, _, _ = select.select(list(self._ports.values()), [], [], remaining)
+            ready, _, _ = select.select(list(self._ports.values()), [], [], wait)
             for port in ready:
                 out.extend((port.number, frame) for frame in port.receive(64))
-            if not ready or remaining == 0:
+            if not ready:
                 return out
+            wait = 0.0  # got some: take what is already queued, without waiting again
 
     def close(self) -> None:
         proc = getattr(self, "_proc", None)

@@ -138,6 +138,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("run: interrupted", file=sys.stderr)
         return 130
+    except Exception as err:  # noqa: BLE001 - the network is cleaned up; say what broke
+        print(f"run: internal error: {type(err).__name__}: {err}\n"
+              "The network has been cleaned up; please report this with the output above.",
+              file=sys.stderr)
+        return 2
     finally:
         cleanup.run()
 

@@ -173,6 +173,8 @@ def _compile(path: Path, include_dirs: list[Path]) -> Program:
         raise SwitchdError(f"cannot compile {path}:\n{render_p4_error(err)}") from None
     except OSError as err:
         raise SwitchdError(f"cannot read {err.filename or path}: {err.strerror}") from None
+    for coord, message in compiled.source.warnings:
+        print(f"{coord}: warning: {message}", file=sys.stderr)
     return Program(build_p4info(compiled), ir.dumps(compiled.program).encode())
 
 

@@ -279,3 +279,26 @@ def test_event_loop_stops_when_stopped_before_running() -> None:
     loop.run()
     loop.close()
     loop.stop()  # after close: nothing to wake, must not raise
+
+
+def test_pcap_write_failure_stops_capturing_not_switching(tmp_path, capsys) -> None:
+    """A capture file that can no longer be written (disk full) is closed with a warning; the
+    writer keeps accepting frames so the port loop never sees the error."""
+    from p4sim.io.pcap import PcapWriter
+
+    writer = PcapWriter(tmp_path / "p_in.pcap")
+
+    class FullDisk:
+        def write(self, data: bytes) -> int:
+            raise OSError(28, "No space left on device")
+
+        def flush(self) -> None: ...
+
+        def close(self) -> None: ...
+
+    writer._file = FullDisk()  # type: ignore[assignment]
+    writer.write(b"\x00" * 60, 1.0)
+    writer.write(b"\x00" * 60, 2.0)  # ignored quietly once capturing stopped
+    err = capsys.readouterr().err
+    assert err.count("stopped writing") == 1 and "No space left on device" in err
+    writer.close()

@@ -8,6 +8,7 @@ flushed at once: users watch these files while the switch runs, and a crash must
 from __future__ import annotations
 
 import struct
+import sys
 import threading
 from pathlib import Path
 from typing import BinaryIO
@@ -43,9 +44,15 @@ class PcapWriter:
         with self._lock:
             if self._file is None:
                 return
-            self._file.write(_RECORD_HEADER.pack(seconds, micros, len(captured), len(frame)))
-            self._file.write(captured)
-            self._file.flush()
+            try:
+                self._file.write(_RECORD_HEADER.pack(seconds, micros, len(captured), len(frame)))
+                self._file.write(captured)
+                self._file.flush()
+            except OSError as err:  # disk full, file system gone: keep switching, stop capturing
+                print(f"p4sim run: warning: stopped writing {self.path}: {err.strerror}",
+                      file=sys.stderr)
+                self._file.close()
+                self._file = None
 
     def close(self) -> None:
         with self._lock:

@@ -1,4 +1,4 @@
-"""The executor against the packets observed on the reference BMv2 (shared/facts/*.vectors).
+"""The executor against the packets observed on the reference BMv2 (tests/facts/*.vectors).
 
 Each `.vectors` file lists `simple_switch_CLI` commands (`cli ...`), the frames sent into port 1
 (`in HEX`) and every frame BMv2 sent out (`out PORT HEX`, in the order BMv2 wrote them per
@@ -19,7 +19,7 @@ from p4sim.compiler import compile_file
 from p4sim.runtime.pre import CloneSession, Replica
 from p4sim.runtime.switch import Switch
 
-FACTS = Path(__file__).resolve().parents[2] / "shared" / "facts"
+FACTS = Path(__file__).resolve().parent / "facts"
 
 
 def _vectors(name: str) -> tuple[list[list[str]], list[bytes], list[tuple[int, bytes]]]:

@@ -1,6 +1,6 @@
 """p4sim.runtime.hashes against values observed on the reference BMv2 and known CRC check values.
 
-The golden rows come from `shared/facts/probe_hash.vectors` and `probe_semantics.vectors`
+The golden rows come from `tests/facts/probe_hash.vectors` and `probe_semantics.vectors`
 (BMv2 1.15.5 running programs compiled by p4c 1.2.5); they are copied here so that the tests
 run on a fresh clone. The packets are decoded the way the probe programs parse them.
 """

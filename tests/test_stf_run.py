@@ -15,7 +15,7 @@ STF = ROOT / "tests" / "stf"
 BASIC = ROOT / "p4src" / "basic.p4"
 CASES = {
     "basic": (BASIC, STF / "basic.stf"),
-    "probe_semantics": (STF / "probe_semantics.p4", STF / "probe_semantics.stf"),
+    "probe_semantics": (STF.parent / "facts" / "probe_semantics.p4", STF / "probe_semantics.stf"),
     "control_plane": (STF / "control_plane.p4", STF / "control_plane.stf"),
 }
 

@@ -88,7 +88,7 @@ def test_remove_leftovers_takes_only_this_topologys_things(tmp_path: Path) -> No
     )
     try:
         time.sleep(0.2)  # let the stand-ins exec, so /proc shows their final command lines
-        removed = remove_leftovers([node, "h1"], logs)
+        removed = remove_leftovers([node, f"zh{tag}"], logs)  # never a real name like h1
         assert removed == [
             f"switch process {switch.pid} (s1)",
             f"node shell {shell.pid}",

@@ -14,6 +14,11 @@ INSTALL_STAMP := $(VENV)/.installed
 TARGET ?= auto
 # The Mininet scenario `make run` starts: mininet_topos/topologies/$(SCENARIO).yaml.
 SCENARIO ?= basic
+# wamptcp* files are WaMPTCP site descriptions with a runner of their own (gateway agents, demo
+# traffic); every other scenario file is a topology for mininet_topos.run.
+WAMPTCP_RUNNER := mininet_topos.wamptcp --site
+TOPOLOGY_RUNNER := mininet_topos.run --topology
+SCENARIO_RUNNER = $(if $(filter wamptcp%,$(SCENARIO)),$(WAMPTCP_RUNNER),$(TOPOLOGY_RUNNER))
 # CLI=1: `make run` opens the Mininet CLI after the ping instead of stopping the network.
 CLI ?=
 PYTEST_ARGS ?=
@@ -121,8 +126,8 @@ $(BUILD)/%/.built-p4sim: $(P4SRC)/%.p4 $(P4_INCLUDES) $(P4SIM_SOURCES) | $(INSTA
 
 run: system-deps install build ## start Mininet scenario SCENARIO as root: routes, pingall (CLI=1: then the CLI)
 	@$(call link_mininet,run)
-	$(BIN)/python -m mininet_topos.run --target $(RESOLVED_TARGET) \
-		--topology mininet_topos/topologies/$(SCENARIO).yaml $(if $(filter 1 yes true,$(CLI)),--cli)
+	$(BIN)/python -m $(SCENARIO_RUNNER) mininet_topos/topologies/$(SCENARIO).yaml \
+		--target $(RESOLVED_TARGET) $(if $(filter 1 yes true,$(CLI)),--cli)
 
 doctor: install ## report p4c, BMv2, Mininet, root, MPTCP, netem, Python deps and what TARGET=auto picks
 	@$(BIN)/python -m mininet_topos.doctor --target $(TARGET)

@@ -41,6 +41,9 @@ class SwitchLaunch:
     thrift_port: int | None = None  # bmv2 only: each switch needs its own
     cpu_port: int | None = None
     host: str = "127.0.0.1"
+    # per-packet trace (--log-console) and pcaps: at 10 Mbit/s and more they cost a Python
+    # switch more than forwarding does, so experiments turn them off
+    trace: bool = True
 
     @property
     def grpc_address(self) -> str:
@@ -68,10 +71,9 @@ class SwitchLaunch:
             *ports,
             "--device-id",
             str(self.device_id),
-            "--log-console",
-            "--pcap",
-            str(self.pcap_dir),
         ]
+        if self.trace:
+            common += ["--log-console", "--pcap", str(self.pcap_dir)]
         target_args = ["--grpc-server-addr", self.grpc_address]
         if self.cpu_port is not None:
             target_args += ["--cpu-port", str(self.cpu_port)]

@@ -69,6 +69,7 @@ class P4Switch(Switch):
         cpu_port: int | None = None,
         log_dir: Path = Path("build/logs"),
         start_timeout: float = 30.0,
+        trace: bool = True,
         **params: object,
     ) -> None:
         params.setdefault("dpid", f"{device_id + 1:x}")
@@ -80,6 +81,7 @@ class P4Switch(Switch):
         self.cpu_port = cpu_port
         self.log_dir = log_dir
         self.start_timeout = start_timeout
+        self.trace = trace
         self.launch: SwitchLaunch | None = None
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -98,6 +100,7 @@ class P4Switch(Switch):
             log_dir=self.log_dir,
             thrift_port=self.thrift_port,
             cpu_port=self.cpu_port,
+            trace=self.trace,
         )
         self.process = launch_switch(self.launch)
 

@@ -39,7 +39,6 @@ from typing import Any
 from controller.wamptcp.plan import Plan, make_plan
 from controller.wamptcp.site import ROLES, Site, load_site
 from mininet_topos.cleanup import CleanupStack, remove_leftovers
-from mininet_topos.launch import SwitchLaunch, launch_switch
 from mininet_topos.netem import netem_available
 from mininet_topos.targets import program_files
 from mininet_topos.wamptcp_links import (
@@ -214,12 +213,13 @@ class WamptcpNetwork:
 
         opts = self.options
         host_class = _host_class()
-        switch_class = _switch_class(opts.trace)
+        from mininet_topos.nodes import P4Switch
+
         net = Mininet(topo=None, build=False, controller=None, autoSetMacs=False)
         for index, role in enumerate(ROLES):
             net.addSwitch(
                 self.site.gateways[role].name,
-                cls=switch_class,
+                cls=P4Switch,
                 target=opts.target,
                 device_id=index,
                 grpc_port=opts.grpc_port_base + index,
@@ -227,6 +227,7 @@ class WamptcpNetwork:
                 cpu_port=CPU_PORT,
                 log_dir=opts.log_dir,
                 start_timeout=opts.start_timeout,
+                trace=opts.trace,
             )
         for host in self.site.hosts:
             net.addHost(host.name, cls=host_class, ip=None, mac=host.mac)
@@ -419,51 +420,3 @@ def _host_class() -> type:
             return result
 
     return _WamptcpHost
-
-
-@dataclass(frozen=True)
-class QuietLaunch(SwitchLaunch):
-    """A switch command without the per-packet trace (--log-console) and pcaps (--pcap): at
-    the rates of the experiments they cost a Python switch more than the forwarding does."""
-
-    def command(self) -> list[str]:
-        argv = super().command()
-        quiet: list[str] = []
-        skip = False
-        for arg in argv:
-            if skip:
-                skip = False
-            elif arg == "--pcap":
-                skip = True
-            elif arg != "--log-console":
-                quiet.append(arg)
-        return quiet
-
-
-def _switch_class(trace: bool) -> type:
-    from mininet_topos.nodes import P4Switch
-
-    if trace:
-        return P4Switch
-
-    class _QuietP4Switch(P4Switch):
-        """P4Switch started with `QuietLaunch`."""
-
-        def start(self, controllers: list[object]) -> None:
-            ports = {port: intf.name for port, intf in self.intfs.items() if intf.name != "lo"}
-            for ifname in ports.values():
-                self.cmd(f"ethtool -K {ifname} {_OFFLOADS_OFF}")
-                Path(f"/proc/sys/net/ipv6/conf/{ifname}/disable_ipv6").write_text("1")
-            self.launch = QuietLaunch(
-                name=self.name,
-                target=self.target,
-                ports=ports,
-                device_id=self.device_id,
-                grpc_port=self.grpc_port,
-                log_dir=self.log_dir,
-                thrift_port=self.thrift_port,
-                cpu_port=self.cpu_port,
-            )
-            self.process = launch_switch(self.launch)
-
-    return _QuietP4Switch

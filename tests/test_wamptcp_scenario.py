@@ -13,6 +13,7 @@ import pytest
 
 from controller.wamptcp.plan import make_plan
 from controller.wamptcp.site import load_site
+from mininet_topos.launch import SwitchLaunch
 from mininet_topos.wamptcp_links import (
     LinkChange,
     OutageRunner,
@@ -22,7 +23,6 @@ from mininet_topos.wamptcp_links import (
     shaping_commands,
     unblock_commands,
 )
-from mininet_topos.wamptcp_net import QuietLaunch
 from mininet_topos.wamptcp_provision import dhcp_config, static_plan
 
 SITE = Path(__file__).resolve().parents[1] / "mininet_topos" / "topologies" / "wamptcp.yaml"
@@ -101,8 +101,8 @@ def test_runner_reraises_a_failing_change() -> None:
 
 
 def test_quiet_switch_command_has_no_trace_and_no_pcap() -> None:
-    launch = QuietLaunch(
-        "gw_b", "p4sim", {1: "gw_b-eth1"}, 0, 9559, Path("/tmp/logs"), cpu_port=255
+    launch = SwitchLaunch(
+        "gw_b", "p4sim", {1: "gw_b-eth1"}, 0, 9559, Path("/tmp/logs"), cpu_port=255, trace=False
     )
     command = launch.command()
     assert "--log-console" not in command and "--pcap" not in command

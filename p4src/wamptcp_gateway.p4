@@ -14,12 +14,12 @@
 //     (solicited, override, target link-layer address option) out of the ingress port.
 //     Other ARP and NDP solicitations are dropped.
 //   IPv4 UDP to port 3784 matching bfd (ingress port, IPv4 destination) -> bfd_reflect
-//     (MACs and IPv4 addresses swapped, back out of the ingress port; remote role) or
-//     bfd_to_cpu (PacketIn carrying the ingress port; branch role). A miss is forwarded
-//     like any other packet.
+//     (MACs and IPv4 addresses swapped, back out of the ingress port: the peer's echo
+//     probes) or bfd_to_cpu (PacketIn carrying the ingress port: the gateway's own probes
+//     coming back). Both gateways do both. A miss is forwarded like any other packet.
 // IP packets (others are dropped, so are IP packets sent to a group MAC address):
-//   WAN port: VXLAN (UDP 4789) to a local_vtep address is decapsulated: the inner Ethernet
-//     and IP headers become the packet's headers. Then route_v4/route_v6 by destination;
+//   WAN port: VXLAN over IPv4 (UDP 4789) to a local_vtep address is decapsulated: the inner
+//     Ethernet and IP headers become the packet's headers. Then route_v4/route_v6 by destination;
 //     only to_lan delivers a packet that came from a WAN port.
 //   LAN port: route_v4/route_v6 by destination: to_lan delivers it, set_link picks a WAN
 //     link. Then MPTCP packets (an MPTCP option found, no parser error) look up
@@ -48,6 +48,8 @@ control MyVerifyChecksum(inout headers_t hdr, inout metadata_t meta) {
 
 control MyIngress(inout headers_t hdr, inout metadata_t meta,
                   inout standard_metadata_t standard_metadata) {
+    // Indexed by link id. BMv2 builds without debug checks do not bound-check a counter
+    // index, so link ids stay in 1..15 (controller/wamptcp/site.py enforces MAX_LINK_ID).
     counter(N_LINK_COUNTERS, CounterType.packets_and_bytes) wan_tx;
     counter(N_LINK_COUNTERS, CounterType.packets_and_bytes) wan_rx;
     counter(N_LINK_COUNTERS, CounterType.packets_and_bytes) link_drops;
@@ -380,7 +382,10 @@ control MyIngress(inout headers_t hdr, inout metadata_t meta,
             }
         }
 
-        if (!handled && meta.port_kind == PORT_WAN && hdr.inner_ethernet.isValid()) {
+        // VXLAN over IPv6 also parses an inner Ethernet header; local_vtep's key is the IPv4
+        // destination, which must not be read from an invalid header (undefined on BMv2).
+        if (!handled && meta.port_kind == PORT_WAN && hdr.inner_ethernet.isValid()
+                && hdr.ipv4.isValid()) {
             local_vtep.apply();
             if (meta.decap == 1w1) {
                 hdr.udp.setInvalid();

@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 
+# Fixtures of the WaMPTCP gateway packet tests (program, start_gateway, branch, remote).
+pytest_plugins = ["wamptcp_gateway_fixtures"]
+
 
 def _bmv2_missing() -> str | None:
     """Why tests marked `bmv2` cannot run here, or None when they can."""

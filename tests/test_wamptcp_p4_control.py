@@ -1,10 +1,11 @@
 """WaMPTCP gateway: what it answers itself and what it exchanges with its controller.
 
-ARP replies (RFC 826) and Neighbor Advertisements (RFC 4861, checksum included) for the
-gateway's addresses; BFD control packets (UDP 3784) reflected by the remote gateway and
-handed to the branch controller as PacketIn with the ingress port; PacketOut leaving the
-named port byte for byte; and the packets the program refuses (unknown ports, non-IP, IP to
-a group MAC address).
+ARP replies (RFC 826) for the gateway's LAN and WAN addresses and Neighbor Advertisements
+(RFC 4861, checksum included); BFD echo probes (UDP 3784, source and destination the
+sender's own WAN address) reflected by the peer gateway in the data plane and handed back
+to the sender's controller as PacketIn with the ingress port, on both gateways since both
+run a link monitor; PacketOut leaving the named port byte for byte; and the packets the
+program refuses (unknown ports, non-IP, IP to a group MAC address).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from ipaddress import ip_address
 
 import pytest
 from scapy.contrib.bfd import BFD
-from scapy.layers.inet import IP, UDP
+from scapy.layers.inet import IP
 from scapy.layers.inet6 import (
     ICMPv6ND_NA,
     ICMPv6ND_NS,
@@ -34,37 +35,15 @@ from test_wamptcp_p4_site import (
     LINKS,
     REMOTE_GW_V4,
     REMOTE_LAN_MAC,
+    ROLES,
     SRV_MAC,
     SRV_V4,
     UNKNOWN_PORT,
-    build,
-    gateway,
-    install_branch,
-    install_remote,
+    bfd_echo,
     udp_frame,
 )
 
 from controller.entities import CounterData, PacketIn
-
-
-@pytest.fixture(scope="module")
-def program(target_kind, tmp_path_factory):
-    return build(target_kind, tmp_path_factory.mktemp("wamptcp_control"))
-
-
-@pytest.fixture
-def branch(target_kind, program):
-    with gateway(target_kind, program) as sut:
-        install_branch(sut)
-        yield sut
-
-
-@pytest.fixture
-def remote(target_kind, program):
-    with gateway(target_kind, program) as sut:
-        install_remote(sut)
-        yield sut
-
 
 # ---- ARP ----
 
@@ -73,25 +52,38 @@ def arp_request(target: str, sender_mac: str = H1_MAC, sender_ip: str = H1_V4[1]
         op=1, hwsrc=sender_mac, psrc=sender_ip, hwdst="00:00:00:00:00:00", pdst=target)
 
 
+def arp_reply(request: Ether, mac: str) -> Ether:
+    """The RFC 826 answer to `request` from the owner of its target address."""
+    asked = request[ARP]
+    return Ether(src=mac, dst=asked.hwsrc) / ARP(
+        op=2, hwsrc=mac, psrc=asked.pdst, hwdst=asked.hwsrc, pdst=asked.psrc)
+
+
 @pytest.mark.parametrize("target", BRANCH_GW_V4)
 def test_arp_request_for_a_gateway_address_is_answered(branch, target):
-    branch.send_packet(LAN_PORT, arp_request(target))
-    branch.verify_packet(
-        Ether(src=BRANCH_LAN_MAC, dst=H1_MAC)
-        / ARP(op=2, hwsrc=BRANCH_LAN_MAC, psrc=target, hwdst=H1_MAC, pdst=H1_V4[1]),
-        LAN_PORT)
+    request = arp_request(target)
+    branch.send_packet(LAN_PORT, request)
+    branch.verify_packet(arp_reply(request, BRANCH_LAN_MAC), LAN_PORT)
     branch.verify_no_other_packets()
 
 
 def test_arp_padding_is_kept(remote):
-    request = arp_request(REMOTE_GW_V4, SRV_MAC, SRV_V4) / Raw(bytes(18))   # 60-byte frame
-    remote.send_packet(LAN_PORT, request)
-    remote.verify_packet(
-        Ether(src=REMOTE_LAN_MAC, dst=SRV_MAC)
-        / ARP(op=2, hwsrc=REMOTE_LAN_MAC, psrc=REMOTE_GW_V4, hwdst=SRV_MAC, pdst=SRV_V4)
-        / Raw(bytes(18)),
-        LAN_PORT)
+    request = arp_request(REMOTE_GW_V4, SRV_MAC, SRV_V4)
+    remote.send_packet(LAN_PORT, request / Raw(bytes(18)))      # a 60-byte frame
+    remote.verify_packet(arp_reply(request, REMOTE_LAN_MAC) / Raw(bytes(18)), LAN_PORT)
     remote.verify_no_other_packets()
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("link", [1, 2])
+def test_arp_for_the_own_wan_address_is_answered_on_the_link(start_gateway, role, link):
+    # The peer resolves the gateway's WAN address (direct mode next hop, real routers).
+    sut = start_gateway(role)
+    own, peer = LINKS[link].ends(role)
+    request = arp_request(own.ip, peer.mac, peer.ip)
+    sut.send_packet(link, request)
+    sut.verify_packet(arp_reply(request, own.mac), link)
+    sut.verify_no_other_packets()
 
 
 def test_other_arp_is_dropped(branch):
@@ -150,61 +142,62 @@ def test_other_solicitations_are_not_answered(branch, ns):
 
 # ---- BFD ----
 
-def bfd_probe(link: int, *, from_branch: bool = True, my_disc: int = 7) -> Ether:
-    spec = LINKS[link]
-    src_mac, dst_mac, src_ip, dst_ip = (
-        (spec.branch_mac, spec.remote_mac, spec.branch_ip, spec.remote_ip) if from_branch
-        else (spec.remote_mac, spec.branch_mac, spec.remote_ip, spec.branch_ip))
-    return Ether(bytes(
-        Ether(src=src_mac, dst=dst_mac) / IP(src=src_ip, dst=dst_ip, ttl=255, id=4242)
-        / UDP(sport=49152 + link, dport=3784)
-        / BFD(my_discriminator=my_disc, your_discriminator=0, sta=1)))
+def peer_of(role: str) -> str:
+    return ROLES[1 - ROLES.index(role)]
 
 
+@pytest.mark.parametrize("sender", ROLES)
 @pytest.mark.parametrize("link", [1, 2])
-def test_remote_reflects_bfd_probes(remote, link):
-    remote.send_packet(link, bfd_probe(link))
-    # The reflection is what the remote side would have sent to the branch address, with
-    # the probe's own IP id, TTL, ports and BFD body; Scapy recomputes both checksums.
-    remote.verify_packet(bfd_probe(link, from_branch=False), link)
+def test_peer_reflects_bfd_echo_probes(start_gateway, sender, link):
+    sut = start_gateway(peer_of(sender))
+    sut.send_packet(link, bfd_echo(link, sender))
+    # Back out of the ingress port with the MACs swapped; the IP id, TTL, ports, BFD body
+    # and both checksums stay as they were.
+    sut.verify_packet(bfd_echo(link, sender, reflected=True), link)
+    sut.verify_no_other_packets()
+
+
+def test_reflection_swaps_distinct_ipv4_addresses(remote):
+    # Echo probes carry one address twice; a probe from another source shows the swap.
+    probe = bfd_echo(1, "branch", src_ip="203.0.113.9")
+    remote.send_packet(1, probe)
+    out = remote.verify_packet(bfd_echo(1, "branch", src_ip="203.0.113.9", reflected=True), 1)
     remote.verify_no_other_packets()
+    assert (Ether(out)[IP].src, Ether(out)[IP].dst) == (LINKS[1].branch.ip, "203.0.113.9")
 
 
 def test_bfd_is_matched_on_its_ingress_port(remote):
-    remote.send_packet(2, bfd_probe(1))     # link 1's address arriving on link 2
+    remote.send_packet(2, bfd_echo(1, "branch"))    # link 1's probe arriving on link 2
     remote.verify_no_other_packets()
 
 
+@pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("link", [1, 2])
-def test_branch_hands_bfd_to_its_controller(branch, link):
-    reflected = bfd_probe(link, from_branch=False)
-    branch.send_packet(link, reflected)
-    assert branch.conn.get_packet_in(timeout=5) == PacketIn(
-        bytes(reflected), {"ingress_port": link, "_pad": 0})
-    branch.verify_no_other_packets()
+def test_own_echo_is_handed_to_the_controller(start_gateway, role, link):
+    sut = start_gateway(role)
+    echo = bfd_echo(link, role, reflected=True)
+    sut.send_packet(link, echo)
+    assert sut.conn.get_packet_in(timeout=5) == PacketIn(
+        bytes(echo), {"ingress_port": link, "_pad": 0})
+    sut.verify_no_other_packets()
 
 
-def test_bfd_session_loop_through_both_gateways(target_kind, program):
-    # The branch controller's probe (PacketOut on link 2) is reflected by the remote gateway
-    # and comes back to the branch controller. One switch at a time, as in the WAN tests.
-    probe = bfd_probe(2, my_disc=99)
-    with gateway(target_kind, program) as branch:
-        install_branch(branch)
-        branch.conn.packet_out(bytes(probe), {"egress_port": 2})
-        on_wire = branch.verify_packet(probe, 2)
-        branch.verify_no_other_packets()
-    with gateway(target_kind, program) as remote:
-        install_remote(remote)
-        remote.send_packet(2, on_wire)
-        back = remote.verify_packet(bfd_probe(2, from_branch=False, my_disc=99), 2)
-        remote.verify_no_other_packets()
-    with gateway(target_kind, program) as branch:
-        install_branch(branch)
-        branch.send_packet(2, back)
-        packet_in = branch.conn.get_packet_in(timeout=5)
-        assert packet_in == PacketIn(back, {"ingress_port": 2, "_pad": 0})
-        assert Ether(packet_in.payload)[BFD].my_discriminator == 99
-        branch.verify_no_other_packets()
+@pytest.mark.parametrize("sender", ROLES)
+def test_bfd_session_loop_through_both_gateways(start_gateway, sender):
+    # The sender's controller probes link 2 with a PacketOut; the peer reflects the probe
+    # and it comes back to the sender's controller. Each switch is fed what the other sent.
+    own, peer = start_gateway(sender), start_gateway(peer_of(sender))
+    probe = bfd_echo(2, sender, my_disc=99)
+    own.conn.packet_out(bytes(probe), {"egress_port": 2})
+    on_wire = own.verify_packet(probe, 2)
+    peer.send_packet(2, on_wire)
+    back = peer.verify_packet(bfd_echo(2, sender, reflected=True, my_disc=99), 2)
+    own.send_packet(2, back)
+    packet_in = own.conn.get_packet_in(timeout=5)
+    assert packet_in == PacketIn(back, {"ingress_port": 2, "_pad": 0})
+    assert Ether(packet_in.payload)[BFD].my_discriminator == 99
+    own.verify_no_other_packets()
+    peer.verify_no_other_packets()
 
 
 # ---- PacketOut ----
@@ -236,7 +229,7 @@ def test_non_ip_and_group_addressed_ip_are_dropped(branch):
 
 
 def test_dropped_wan_packets_still_count_as_received(remote):
-    junk = Ether(src=LINKS[1].branch_mac, dst=LINKS[1].remote_mac, type=0x88B5) / (b"j" * 46)
+    junk = Ether(src=LINKS[1].branch.mac, dst=LINKS[1].remote.mac, type=0x88B5) / (b"j" * 46)
     remote.send_packet(1, junk)
     remote.verify_no_other_packets()
     assert remote.conn.read_counter("MyIngress.wan_rx", 1) == CounterData(1, 60)

@@ -23,7 +23,6 @@ from test_wamptcp_p4_site import (
     HL_V4,
     LAN_PORT,
     LEGACY_PORT,
-    LINKS,
     MP_CAPABLE,
     MP_JOIN,
     MSS,
@@ -31,48 +30,24 @@ from test_wamptcp_p4_site import (
     NOP,
     SACK_PERMITTED,
     SPACE_V4,
+    SPACE_V6,
     SRV_V4,
     SRV_V6,
     TIMESTAMPS,
     WSCALE,
-    build,
     frame_bucket,
-    from_lan,
-    gateway,
     handoff_link,
-    install_branch,
     option_area,
+    other,
+    send_expect_link,
     set_handoff,
+    set_link_up,
     sports_on_link,
     tcp_frame,
     udp_frame,
-    vxlan_frame,
 )
 
 from controller.entities import CounterData
-
-
-@pytest.fixture(scope="module")
-def program(target_kind, tmp_path_factory):
-    return build(target_kind, tmp_path_factory.mktemp("wamptcp_steering"))
-
-
-@pytest.fixture
-def branch(target_kind, program):
-    with gateway(target_kind, program) as sut:
-        install_branch(sut)
-        yield sut
-
-
-def other(link: int) -> int:
-    return 3 - link
-
-
-def send_expect_link(sut, frame: Ether, link: int, port: int = LAN_PORT) -> None:
-    """`frame` enters from the LAN and must leave, unchanged inside VXLAN, on `link` only."""
-    sut.send_packet(port, frame)
-    sut.verify_packet(vxlan_frame(bytes(frame), link, frame_bucket(frame)), LINKS[link].port)
-    sut.verify_no_other_packets()
 
 
 def subflow(link: int, options: bytes, *, v6: bool = False, **fields) -> Ether:
@@ -107,44 +82,53 @@ def test_longest_source_prefix_wins(branch):
 
 # ---- MPTCP detection: the option walk ----
 
-@pytest.mark.parametrize(
-    "options",
-    [
-        option_area(MP_CAPABLE),
-        option_area(NOP, NOP, MP_JOIN),
-        option_area(MSS, SACK_PERMITTED, TIMESTAMPS, NOP, WSCALE, MP_CAPABLE),
-        option_area(TIMESTAMPS, NOP, NOP, DSS),
-        option_area(MSS, NOP, WSCALE, SACK_PERMITTED, TIMESTAMPS, MP_JOIN),
-        option_area(bytes([0xFE, 6, 0xAB, 0xCD, 1, 2]), DSS),       # experimental option
-        NOP * 28 + MP_CAPABLE,                                      # last 12 of 40 bytes
-        option_area(MP_CAPABLE, bytes([8, 0])),                      # malformed after it
-        option_area(MP_JOIN, bytes([2, 1])),
-        option_area(MP_JOIN, bytes([8, 10, 1, 2])),                  # truncated after it
-    ],
-    ids=["first", "after-nops", "after-syn-options", "after-timestamps", "join-last",
-         "after-unknown-kind", "end-of-40-bytes", "before-len-0", "before-len-1",
-         "before-truncated"],
-)
+# Option areas in which the walk must find the MPTCP option.
+FOUND = {
+    "first": option_area(MP_CAPABLE),
+    "after-nops": option_area(NOP, NOP, MP_JOIN),
+    "after-syn-options": option_area(MSS, SACK_PERMITTED, TIMESTAMPS, NOP, WSCALE, MP_CAPABLE),
+    "after-timestamps": option_area(TIMESTAMPS, NOP, NOP, DSS),
+    "join-last": option_area(MSS, NOP, WSCALE, SACK_PERMITTED, TIMESTAMPS, MP_JOIN),
+    "after-unknown-kind": option_area(bytes([0xFE, 6, 0xAB, 0xCD, 1, 2]), DSS),
+    "end-of-40-bytes": NOP * 28 + MP_CAPABLE,                   # last 12 of 40 bytes
+    "before-len-0": option_area(MP_CAPABLE, bytes([8, 0])),     # malformed after it
+    "before-len-1": option_area(MP_JOIN, bytes([2, 1])),
+    "before-truncated": option_area(MP_JOIN, bytes([8, 10, 1, 2])),
+}
+
+# Option areas in which it must not: the packet takes the non-MPTCP path, bytes unchanged.
+NOT_FOUND = {
+    "after-eol": option_area(MSS, EOL, MP_CAPABLE),             # after end-of-list: padding
+    "no-subtype": option_area(bytes([30, 2])),                  # kind 30 without subtype byte
+    "len-0": option_area(bytes([8, 0]), MP_CAPABLE),            # length 0: walk stops
+    "len-1": option_area(NOP, bytes([2, 1]), MP_CAPABLE),       # length 1: walk stops
+    "truncated": MSS + MP_CAPABLE[:4],                          # length beyond the area
+    "kind-at-end": NOP * 3 + bytes([30]),                       # kind without its length
+    "overlong": option_area(bytes([2, 44]), MP_CAPABLE),        # length beyond the area
+}
+
+
+@pytest.mark.parametrize("options", FOUND.values(), ids=FOUND.keys())
 def test_mptcp_option_found_at_any_offset(branch, options):
     send_expect_link(branch, subflow(1, options), 1)
 
 
-@pytest.mark.parametrize(
-    "options",
-    [
-        option_area(MSS, EOL, MP_CAPABLE),                  # after end-of-list: padding
-        option_area(bytes([30, 2])),                        # kind 30 without subtype byte
-        option_area(bytes([8, 0]), MP_CAPABLE),             # length 0: walk stops
-        option_area(NOP, bytes([2, 1]), MP_CAPABLE),        # length 1: walk stops
-        MSS + MP_CAPABLE[:4],                               # length beyond the option area
-        NOP * 3 + bytes([30]),                              # kind without its length byte
-        option_area(bytes([2, 44]), MP_CAPABLE),            # length beyond the area
-    ],
-    ids=["after-eol", "no-subtype", "len-0", "len-1", "truncated", "kind-at-end",
-         "overlong"],
-)
+@pytest.mark.parametrize("options", NOT_FOUND.values(), ids=NOT_FOUND.keys())
 def test_malformed_options_take_the_non_mptcp_path_unchanged(branch, options):
     send_expect_link(branch, subflow(1, options), 2)
+
+
+def test_option_walk_is_the_same_over_ipv6(branch, subtests):
+    # One switch for all cases, each reported on its own (a failed case may leave its frame
+    # behind: each case starts from an empty queue).
+    cases = [(name, subflow(1, options, v6=True), 1) for name, options in FOUND.items()]
+    cases += [(name, subflow(1, options, v6=True), 2) for name, options in NOT_FOUND.items()]
+    cases.append(("data-offset-beyond-the-packet",
+                  subflow(1, MP_CAPABLE, v6=True, data_offset=15, payload=b""), 2))
+    for name, frame, link in cases:
+        with subtests.test(name):
+            branch.clear()
+            send_expect_link(branch, frame, link)
 
 
 @pytest.mark.parametrize(
@@ -168,12 +152,13 @@ def test_data_offset_below_five_is_not_walked(branch):
 
 # ---- tunnel handoff ----
 
-def test_same_five_tuple_always_same_link_and_source_port(branch):
-    sport = 43210
+@pytest.mark.parametrize("src", [HL_V4, "2001:db8:1:1::20"], ids=["ipv4", "ipv6"])
+def test_same_five_tuple_always_same_link_and_source_port(branch, src):
+    dst = SRV_V6 if ":" in src else SRV_V4
     frames = [
-        tcp_frame(HL_V4, SRV_V4, sport=sport, options=option_area(MSS), ether=from_lan()),
-        tcp_frame(HL_V4, SRV_V4, sport=sport, payload=b"x" * 900),
-        tcp_frame(HL_V4, SRV_V4, sport=sport, payload=b"", ttl=3),
+        tcp_frame(src, dst, sport=43210, options=option_area(MSS)),
+        tcp_frame(src, dst, sport=43210, payload=b"x" * 900),
+        tcp_frame(src, dst, sport=43210, payload=b"", ttl=3),
     ]
     link = handoff_link(frame_bucket(frames[0]))
     for frame in frames:
@@ -218,7 +203,7 @@ def flows_per_link(per_link: int = 3) -> dict[int, list[Ether]]:
 
 def test_link_down_drops_its_flows_and_counts_them(branch):
     flows = flows_per_link()
-    branch.conn.modify_table_entry("MyIngress.wan_link", {"meta.link": 1}, "MyIngress.link_down")
+    set_link_up(branch, 1, False)
     for frame in flows[1]:
         branch.send_packet(LEGACY_PORT, frame)
     branch.verify_no_other_packets()
@@ -231,34 +216,36 @@ def test_link_down_drops_its_flows_and_counts_them(branch):
 def test_handoff_remap_moves_only_the_failed_links_flows_and_back(branch):
     flows = flows_per_link()
     down = {b: 2 for b in range(N_BUCKETS) if handoff_link(b) == 1}
-    branch.conn.modify_table_entry("MyIngress.wan_link", {"meta.link": 1}, "MyIngress.link_down")
+    set_link_up(branch, 1, False)
     set_handoff(branch, down, modify=True)
     for link in (1, 2):
         for frame in flows[link]:
             send_expect_link(branch, frame, 2, LEGACY_PORT)   # same bucket, same outer port
     set_handoff(branch, dict.fromkeys(down, 1), modify=True)
-    install = LINKS[1]
-    branch.conn.modify_table_entry(
-        "MyIngress.wan_link", {"meta.link": 1}, "MyIngress.vxlan_encap",
-        {"port": install.port, "src_mac": install.branch_mac, "dst_mac": install.remote_mac,
-         "src_ip": install.branch_ip, "dst_ip": install.remote_ip, "vni": install.vni})
+    set_link_up(branch, 1, True)
     for link in (1, 2):
         for frame in flows[link]:
             send_expect_link(branch, frame, link, LEGACY_PORT)
 
 
-def test_recovery_optimisation_moves_subflows_of_a_failed_link(branch):
-    sub1 = subflow(1, option_area(DSS))
-    sub2 = subflow(2, option_area(DSS))
-    branch.conn.modify_table_entry("MyIngress.wan_link", {"meta.link": 1}, "MyIngress.link_down")
+@pytest.mark.parametrize("v6", [False, True], ids=["ipv4", "ipv6"])
+def test_recovery_optimisation_moves_subflows_of_a_failed_link(branch, v6):
+    table, key = (("MyIngress.src_steer_v6", "hdr.ipv6.srcAddr") if v6
+                  else ("MyIngress.src_steer_v4", "hdr.ipv4.srcAddr"))
+    space = (SPACE_V6 if v6 else SPACE_V4)[1]
+    sub1 = subflow(1, option_area(DSS), v6=v6)
+    sub2 = subflow(2, option_area(DSS), v6=v6)
+    set_link_up(branch, 1, False)
     branch.send_packet(LAN_PORT, sub1)                      # WaMPTCP alone: subflow stalls
     branch.verify_no_other_packets()
-    branch.conn.modify_table_entry("MyIngress.src_steer_v4", {"hdr.ipv4.srcAddr": SPACE_V4[1]},
-                                   "MyIngress.set_link", {"link": 2})
+    send_expect_link(branch, sub2, 2)                       # the healthy subflow is unaffected
+    branch.conn.modify_table_entry(table, {key: space}, "MyIngress.set_link", {"link": 2})
     send_expect_link(branch, sub1, 2)                       # RO: moved to the healthy link
     send_expect_link(branch, sub2, 2)
-    branch.conn.modify_table_entry("MyIngress.src_steer_v4", {"hdr.ipv4.srcAddr": SPACE_V4[1]},
-                                   "MyIngress.set_link", {"link": 1})
+    branch.conn.modify_table_entry(table, {key: space}, "MyIngress.set_link", {"link": 1})
     branch.send_packet(LAN_PORT, sub1)                      # restored entry, link still down
     branch.verify_no_other_packets()
     assert branch.conn.read_counter("MyIngress.link_drops", 1) == CounterData(2, 2 * len(sub1))
+    set_link_up(branch, 1, True)                            # recovery: back on its own link
+    send_expect_link(branch, sub1, 1)
+    send_expect_link(branch, sub2, 2)

@@ -127,8 +127,12 @@ parser MyParser(packet_in packet, out headers_t hdr, inout metadata_t meta,
         packet.extract(hdr.tcp);
         meta.l4_src = hdr.tcp.srcPort;
         meta.l4_dst = hdr.tcp.dstPort;
+        // No options at 5; below 5 is malformed: nothing to walk. Masks rather than the
+        // range 0 .. 5: p4c-bm2-ss releases before 2020 reject ranges in select (p4c#357).
         transition select(hdr.tcp.dataOffset) {
-            4w0 .. 4w5: accept;         // no options (below 5 is malformed: nothing to walk)
+            4w0 &&& 4w0xC: accept;      // 0..3
+            4w4: accept;
+            4w5: accept;
             default: start_tcp_options;
         }
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from pathlib import Path
 
 import pytest
@@ -153,9 +154,30 @@ def test_priority_order() -> None:
      "site.yaml:28: not valid YAML: expected the node content, but found ','"),
     ("recovery_optimization: true", "primary_link: 3",
      "site.yaml:3: primary_link: 3 is not a WAN link id (1, 2)"),
+    ("segment: lan1,", "segment: [lan1],",
+     "site.yaml:22: lan.hosts[0].segment: ['lan1'] is not a name (a letter, then letters, "
+     "digits or _; at most 10 characters)"),
+    ("policy: wamptcp", "? [a]\n", "site.yaml:2: a key must be a plain value, not a list or "
+     "mapping"),
 ])
 def test_site_errors_say_where(old: str, new: str, message: str) -> None:
     assert error_of(old, new) == message
+
+
+def test_any_wrong_value_is_a_site_or_plan_error() -> None:
+    """Every value of the site replaced by values of other types or out of range: the only
+    exceptions are SiteError and PlanError (the agent prints those as one line)."""
+    values = re.compile(r"(\w+): ([^,{}\n#]+?)(?=[,}]|$)", re.MULTILINE)
+    tried, refused = 0, 0
+    for match in values.finditer(SITE):
+        for other in ("[1]", "{a: 1}", "null", "-1", '"x"', "1.5", "[]"):
+            text = SITE[:match.start(2)] + other + SITE[match.end(2):]
+            tried += 1
+            try:
+                make_plan(parse_site(text, "site.yaml"))
+            except (SiteError, PlanError):
+                refused += 1
+    assert (tried, refused) == (231, 227)  # accepted: "x" as a name where names are free
 
 
 def test_unreadable_site_file(tmp_path: Path) -> None:
@@ -256,6 +278,21 @@ def test_plan_host_room_at_the_boundary() -> None:
         make_plan(parse_site(more, "site.yaml"))
 
 
+def test_plan_checks_ipv6_room_too() -> None:
+    """A /17 IPv4 segment has room for hundreds of hosts, a /120 IPv6 one for 10..255."""
+    def site_of(count: int) -> str:
+        hosts = "".join(f'    - {{name: h{i}, segment: lan1, mac: "00:00:00:01:00:{i:02x}"}}\n'
+                        for i in range(1, count + 1))
+        return SITE.replace(
+            '    - {name: h1, segment: lan1, mptcp: true, mac: "00:00:00:00:01:0a"}\n', hosts
+        ).replace("remote_lan:\n", "segment_prefix: {ipv4: 17, ipv6: 120}\nremote_lan:\n")
+    plan = make_plan(parse_site(site_of(246), "site.yaml"))
+    assert str(plan.hosts[-1].ipv6) == "fd00:2::ff/120"
+    with pytest.raises(PlanError, match=r"^site.yaml:20: segment lan1: 247 hosts need host "
+                       r"numbers 10..256, but fd00:1::/120 ends at 255$"):
+        make_plan(parse_site(site_of(247), "site.yaml"))
+
+
 # -- entries ---------------------------------------------------------------------------------
 
 B_LAN, R_LAN = "02:00:00:00:0b:00", "02:00:00:00:0c:00"
@@ -296,10 +333,32 @@ def buckets(links: list[int]) -> list[Entry]:
             for b, link in enumerate(links)]
 
 
+def to_lan(v4: str, v6: str, dst_mac: str, lan_mac: str) -> list[Entry]:
+    """The host routes of one address pair to a LAN host on port 10."""
+    params = {"port": 10, "src_mac": lan_mac, "dst_mac": dst_mac}
+    return [Entry.of(E.ROUTE_V4, {E.IPV4_DST: v4}, E.TO_LAN, params),
+            Entry.of(E.ROUTE_V6, {E.IPV6_DST: v6}, E.TO_LAN, params)]
+
+
+def answers(v4: str, v6: str, lan_mac: str) -> list[Entry]:
+    """ARP and NDP answers for a gateway address pair."""
+    return [Entry.of(E.GATEWAY_ARP, {E.ARP_TPA: v4}, E.ARP_REPLY, {"mac": lan_mac}),
+            Entry.of(E.GATEWAY_NDP, {E.NDP_TARGET: v6}, E.NDP_REPLY, {"mac": lan_mac})]
+
+
+def wan_and_ports(role: str) -> list[Entry]:
+    """What both roles end with: the per-link entries, then the port roles (WAN 1, 2, LAN 10)."""
+    return [*per_link(role),
+            Entry.of(E.PORT_ROLE, {E.INGRESS_PORT: 1}, E.WAN_PORT, {"link": 1}),
+            Entry.of(E.PORT_ROLE, {E.INGRESS_PORT: 2}, E.WAN_PORT, {"link": 2}),
+            Entry.of(E.PORT_ROLE, {E.INGRESS_PORT: 10}, E.LAN_PORT)]
+
+
 def test_branch_entries_exact() -> None:
     site = site_with()
     plan = make_plan(site)
-    to_h1 = {"port": 10, "src_mac": B_LAN, "dst_mac": H1}
+    arp1, ndp1 = answers("10.1.0.1", "fd00:1::1", B_LAN)
+    arp2, ndp2 = answers("10.2.0.1", "fd00:2::1", B_LAN)
     assert gateway_entries(site, plan, "branch", TableState(
         frozenset({1, 2}), (1, 2) * 32, (1, 2))) == [
         encap(1, "branch"), encap(2, "branch"),
@@ -308,25 +367,16 @@ def test_branch_entries_exact() -> None:
         set_link(E.SRC_STEER_V6, E.IPV6_SRC, "fd00:1::/64", 1),
         set_link(E.SRC_STEER_V4, E.IPV4_SRC, "10.2.0.0/24", 2),
         set_link(E.SRC_STEER_V6, E.IPV6_SRC, "fd00:2::/64", 2),
-        Entry.of(E.ROUTE_V4, {E.IPV4_DST: "10.1.0.10/32"}, E.TO_LAN, to_h1),
-        Entry.of(E.ROUTE_V6, {E.IPV6_DST: "fd00:1::a/128"}, E.TO_LAN, to_h1),
-        Entry.of(E.ROUTE_V4, {E.IPV4_DST: "10.2.0.10/32"}, E.TO_LAN, to_h1),
-        Entry.of(E.ROUTE_V6, {E.IPV6_DST: "fd00:2::a/128"}, E.TO_LAN, to_h1),
-        Entry.of(E.GATEWAY_ARP, {E.ARP_TPA: "10.1.0.1"}, E.ARP_REPLY, {"mac": B_LAN}),
-        Entry.of(E.GATEWAY_ARP, {E.ARP_TPA: "10.2.0.1"}, E.ARP_REPLY, {"mac": B_LAN}),
-        Entry.of(E.GATEWAY_NDP, {E.NDP_TARGET: "fd00:1::1"}, E.NDP_REPLY, {"mac": B_LAN}),
-        Entry.of(E.GATEWAY_NDP, {E.NDP_TARGET: "fd00:2::1"}, E.NDP_REPLY, {"mac": B_LAN}),
-        *per_link("branch"),
-        Entry.of(E.PORT_ROLE, {E.INGRESS_PORT: 1}, E.WAN_PORT, {"link": 1}),
-        Entry.of(E.PORT_ROLE, {E.INGRESS_PORT: 2}, E.WAN_PORT, {"link": 2}),
-        Entry.of(E.PORT_ROLE, {E.INGRESS_PORT: 10}, E.LAN_PORT),
+        *to_lan("10.1.0.10/32", "fd00:1::a/128", H1, B_LAN),
+        *to_lan("10.2.0.10/32", "fd00:2::a/128", H1, B_LAN),
+        arp1, arp2, ndp1, ndp2,
+        *wan_and_ports("branch"),
     ]
 
 
 def test_remote_entries_exact() -> None:
     site = site_with()
     plan = make_plan(site)
-    to_srv = {"port": 10, "src_mac": R_LAN, "dst_mac": SRV}
     assert GatewayTables(site, plan, "remote").install() == [
         encap(1, "remote"), encap(2, "remote"),
         *buckets([1, 2] * 32),
@@ -334,14 +384,9 @@ def test_remote_entries_exact() -> None:
         set_link(E.ROUTE_V6, E.IPV6_DST, "fd00:1::/64", 1),
         set_link(E.ROUTE_V4, E.IPV4_DST, "10.2.0.0/24", 2),
         set_link(E.ROUTE_V6, E.IPV6_DST, "fd00:2::/64", 2),
-        Entry.of(E.ROUTE_V4, {E.IPV4_DST: "10.100.0.10/32"}, E.TO_LAN, to_srv),
-        Entry.of(E.ROUTE_V6, {E.IPV6_DST: "fd00:100::a/128"}, E.TO_LAN, to_srv),
-        Entry.of(E.GATEWAY_ARP, {E.ARP_TPA: "10.100.0.1"}, E.ARP_REPLY, {"mac": R_LAN}),
-        Entry.of(E.GATEWAY_NDP, {E.NDP_TARGET: "fd00:100::1"}, E.NDP_REPLY, {"mac": R_LAN}),
-        *per_link("remote"),
-        Entry.of(E.PORT_ROLE, {E.INGRESS_PORT: 1}, E.WAN_PORT, {"link": 1}),
-        Entry.of(E.PORT_ROLE, {E.INGRESS_PORT: 2}, E.WAN_PORT, {"link": 2}),
-        Entry.of(E.PORT_ROLE, {E.INGRESS_PORT: 10}, E.LAN_PORT),
+        *to_lan("10.100.0.10/32", "fd00:100::a/128", SRV, R_LAN),
+        *answers("10.100.0.1", "fd00:100::1", R_LAN),
+        *wan_and_ports("remote"),
     ]
 
 

@@ -21,13 +21,17 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import grpc
 import pytest
 from scapy.layers.inet import IP, TCP, UDP
 from scapy.layers.l2 import Ether
 
+from controller.entities import Codec
+from controller.errors import SwitchError
+from controller.schema import P4Schema
 from controller.wamptcp import entries as E
 from controller.wamptcp.agent import GatewayAgent
-from controller.wamptcp.monitor import STATE_NAMES
+from controller.wamptcp.monitor import STATE_NAMES, LinkEvent
 from controller.wamptcp.site import Bfd, load_site
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -261,13 +265,77 @@ def test_command_line_agent(wire: Wire, build: tuple[Path, Path], tmp_path: Path
     assert 0.15 <= records[1]["detected"] - records[0]["monotonic"] < 1.0
 
 
-def test_command_line_reports_a_bad_site(tmp_path: Path) -> None:
+def run_agent(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "controller.wamptcp.agent", *args],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+
+
+def test_command_line_reports_bad_input_in_one_line(tmp_path: Path) -> None:
     bad = tmp_path / "site.yaml"
     bad.write_text(SITE.read_text().replace("mode: vxlan", "mode: gre"))
-    result = subprocess.run(
-        [sys.executable, "-m", "controller.wamptcp.agent", "--site", str(bad), "--role",
-         "branch", "--address", "127.0.0.1:1", "--p4info", "x", "--device-config", "y"],
-        cwd=ROOT, capture_output=True, text=True, timeout=60)
-    assert result.returncode == 1
-    assert result.stderr.strip() == (
-        f"wamptcp agent: {bad}:9: top level.mode: 'gre' is not one of vxlan, direct")
+    other = tmp_path / "other.p4info.txtpb"
+    other.write_text('pkg_info { arch: "v1model" }\n')
+    garbage = tmp_path / "garbage.bin"
+    garbage.write_bytes(bytes(range(256)))
+    common = ["--role", "branch", "--address", "127.0.0.1:1", "--device-config", "y"]
+    cases = [
+        ([str(bad), "--p4info", "x"],
+         f"{bad}:9: top level.mode: 'gre' is not one of vxlan, direct"),
+        ([str(SITE), "--p4info", "x", "--events", str(tmp_path / "no" / "e.jsonl")],
+         f"[Errno 2] No such file or directory: '{tmp_path / 'no' / 'e.jsonl'}'"),
+        ([str(SITE), "--p4info", str(other)],
+         f"{other}: not the P4Info of wamptcp_gateway: unknown table 'MyIngress.wan_link'; "
+         "there are no tables"),
+        ([str(SITE), "--p4info", str(garbage)], f"{garbage}: not a P4Info file: "),
+    ]
+    for args, message in cases:
+        result = run_agent("--site", *args, *common)
+        assert (result.returncode, result.stdout) == (1, "")
+        assert result.stderr.startswith(f"wamptcp agent: {message}")
+        assert result.stderr.count("\n") == 1  # one line, no traceback
+
+
+@pytest.mark.parametrize(("option", "value", "why"), [
+    ("--bfd-interval-ms", "0", "0 is not in 1..60000"),
+    ("--bfd-multiplier", "x", "'x' is not an integer"),
+    ("--bfd-multiplier", "256", "256 is not in 1..255"),
+])
+def test_command_line_rejects_bad_overrides(option: str, value: str, why: str) -> None:
+    result = run_agent("--site", str(SITE), "--role", "branch", "--address", "127.0.0.1:1",
+                       "--p4info", "x", "--device-config", "y", option, value)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == (
+        f"python -m controller.wamptcp.agent: error: argument {option}: {why}")
+
+
+def test_help_describes_events_and_exit_status() -> None:
+    result = run_agent("--help")
+    assert result.returncode == 0
+    for text in ("--bfd-interval-ms MS", "link_down", "exit status:", "example:"):
+        assert text in result.stdout
+
+
+class RefusingSwitch:
+    """A connection whose writes the switch refuses."""
+
+    def __init__(self, p4info: Path) -> None:
+        self.codec = Codec(P4Schema.load(p4info))
+
+    def write(self, updates: list, operation: str) -> None:
+        raise SwitchError("gw_b", operation, grpc.StatusCode.UNAVAILABLE, "gone")
+
+
+def test_a_refused_remap_is_logged_and_ends_the_agent(build: tuple[Path, Path]) -> None:
+    p4info, config = build
+    agent = GatewayAgent(load_site(SITE), "branch", "127.0.0.1:1", p4info=p4info,
+                         device_config=config, events=io.StringIO(), clock=lambda: 5.0,
+                         wall_clock=lambda: 1e9)
+    agent.conn = RefusingSwitch(p4info)  # type: ignore[assignment]
+    event = LinkEvent(2, False, 4.5, "Down", "Control Detection Time Expired", 4.2)
+    with pytest.raises(SwitchError, match="remap for link 2 failed"):
+        agent._apply(event)
+    assert events(agent) == [{
+        "event": "link_down", "role": "branch", "monotonic": 5.0, "wall": 1e9, "link": 2,
+        "link_name": "isp2", "detected": 4.5, "last_rx": 4.2, "state": "Down",
+        "diag": "Control Detection Time Expired", "updates": 37, "write_ms": 0.0, "live": [1],
+        "error": "gw_b: remap for link 2 failed (UNAVAILABLE): gone"}]

@@ -170,13 +170,13 @@ def test_admin_down_and_back() -> None:
     assert [(e.link, e.up, e.state) for e in sim.events] == [(1, True, "Up")]
 
 
-def reflected(**fields: object) -> bytes:
+def reflected(ttl: int = 255, **fields: object) -> bytes:
     """A reflected probe of link 1 in state Up, with BFD fields changed."""
     values = {"sta": 3, "my_discriminator": BASE + 1, "your_discriminator": BASE + 1,
               "min_tx_interval": 100000, "min_rx_interval": 100000, "echo_rx_interval": 0}
     values.update(fields)
     return bytes(Ether(src="02:00:00:00:0c:01", dst="02:00:00:00:0b:01")
-                 / IP(src="172.16.1.1", dst="172.16.1.1", ttl=255)
+                 / IP(src="172.16.1.1", dst="172.16.1.1", ttl=ttl)
                  / UDP(sport=49153, dport=3784) / BFD(**values))
 
 
@@ -191,6 +191,8 @@ def reflected(**fields: object) -> bytes:
     reflected(flags="A"),
     reflected(len=23),
     reflected(len=40),
+    reflected(flags="PF"),  # Poll and Final together
+    reflected(ttl=254),  # RFC 5881 §5: not from a direct neighbour
     reflected()[:-4],  # truncated
     bytes(Ether() / IP(src="172.16.1.1", dst="172.16.1.1") / UDP(sport=3784, dport=3785)
           / BFD(my_discriminator=BASE + 1)),
@@ -207,6 +209,25 @@ def test_invalid_packets_are_discarded(frame: bytes) -> None:
     assert sim.monitor.state(1) == "Up"
     assert sim.monitor.received(1, reflected(), 0.5)  # the valid one is accepted
     assert not sim.monitor.received(9, reflected(), 0.5)  # no such link
+
+
+@pytest.mark.parametrize(("mult", "tx_us", "detect"), [
+    (5, 200_000, 1.0),  # the received Desired Min TX is the larger: it is agreed
+    (5, 50_000, 0.5),  # our Required Min RX (100 ms) is the larger
+    (1, 100_000, 0.1),
+])
+def test_detection_time_is_received_multiplier_times_agreed_interval(
+        mult: int, tx_us: int, detect: float) -> None:
+    sim = Sim()
+    assert sim.monitor.detection_time(1) == pytest.approx(MULT * INTERVAL)  # nothing received
+    assert sim.monitor.received(1, reflected(detect_mult=mult, min_tx_interval=tx_us), 0.0)
+    assert sim.monitor.detection_time(1) == pytest.approx(detect)
+    assert sim.monitor.detection_time(2) == pytest.approx(MULT * INTERVAL)
+    sim.monitor.tick(detect - 1e-6)
+    assert [e for e in sim.monitor.pop_events() if e.link == 1] == []
+    sim.monitor.tick(detect)
+    [event] = [e for e in sim.monitor.pop_events() if e.link == 1]
+    assert (event.up, event.time, event.last_rx) == (False, detect, 0.0)
 
 
 def test_stale_down_echo_while_up_is_ignored() -> None:

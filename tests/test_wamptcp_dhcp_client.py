@@ -104,15 +104,22 @@ def test_parse_lease_reads_the_wamptcp_options() -> None:
     )
     with pytest.raises(OptionError):
         parse_lease(ack("10.1.1.100", "10.1.1.1", (224, b"10.1.1.0/33")))
+    with pytest.raises(ProvisionError, match="^reply with an unusable address or mask: "
+                       "'255.0.255.0' is not a valid netmask$"):
+        parse_lease(ack("10.1.1.100", "10.1.1.1", mask="255.0.255.0"))
+
+
+def commands_for(interface: str, *acks: BOOTP) -> list[list[str]]:
+    """The ip commands of a host whose exchanges ended with these ACKs (in subnet order)."""
+    return commands(host_plan(interface, MAC, [parse_lease(a) for a in acks]))
 
 
 def test_commands_for_two_links_with_ipv6() -> None:
-    leases = [
-        parse_lease(ack("10.1.1.100", "10.1.1.1", ("interface-mtu", 1500), TWO_LINKS, *V6)),
-        parse_lease(ack("10.2.1.100", "10.2.1.1", ("interface-mtu", 1500), TWO_LINKS, *V6)),
-    ]
-    plan = host_plan("h1-eth0", MAC, leases)
-    assert commands(plan) == [
+    assert commands_for(
+        "h1-eth0",
+        ack("10.1.1.100", "10.1.1.1", ("interface-mtu", 1500), TWO_LINKS, *V6),
+        ack("10.2.1.100", "10.2.1.1", ("interface-mtu", 1500), TWO_LINKS, *V6),
+    ) == [
         ["ip", "link", "set", "dev", "h1-eth0", "mtu", "1500"],
         ["ip", "addr", "add", "10.1.1.100/24", "dev", "h1-eth0"],
         ["ip", "addr", "add", "10.2.1.100/24", "dev", "h1-eth0"],
@@ -128,12 +135,12 @@ def test_commands_for_two_links_with_ipv6() -> None:
 
 def test_commands_for_three_ipv4_links() -> None:
     three = (224, b"10.1.1.0/24,10.2.1.0/24,10.3.1.0/25")
-    leases = [
-        parse_lease(ack("10.1.1.100", "10.1.1.1", three)),
-        parse_lease(ack("10.2.1.100", "10.2.1.1", three)),
-        parse_lease(ack("10.3.1.9", "10.3.1.1", three, mask="255.255.255.128")),
-    ]
-    assert commands(host_plan("eth0", MAC, leases)) == [
+    assert commands_for(
+        "eth0",
+        ack("10.1.1.100", "10.1.1.1", three),
+        ack("10.2.1.100", "10.2.1.1", three),
+        ack("10.3.1.9", "10.3.1.1", three, mask="255.255.255.128"),
+    ) == [
         ["ip", "addr", "add", "10.1.1.100/24", "dev", "eth0"],
         ["ip", "addr", "add", "10.2.1.100/24", "dev", "eth0"],
         ["ip", "addr", "add", "10.3.1.9/25", "dev", "eth0"],
@@ -145,8 +152,7 @@ def test_commands_for_three_ipv4_links() -> None:
 
 
 def test_a_single_subnet_gets_no_endpoints_and_keeps_the_default_limits() -> None:
-    leases = [parse_lease(ack("192.168.5.20", "192.168.5.1"))]
-    assert commands(host_plan("eth0", MAC, leases)) == [
+    assert commands_for("eth0", ack("192.168.5.20", "192.168.5.1")) == [
         ["ip", "addr", "add", "192.168.5.20/24", "dev", "eth0"],
         ["ip", "route", "replace", "default", "via", "192.168.5.1", "dev", "eth0"],
     ]
@@ -251,6 +257,26 @@ def test_client_leases_one_address_per_subnet() -> None:
     plan = host_plan("h1-eth0", MAC, leases)
     assert [str(a) for a in plan.endpoints()] == ["10.2.1.100", "10.3.1.100"]
     assert [str(a) for a in plan.ipv6] == ["2001:db8:1:1:0:ff:fe00:1/64"]
+
+
+def test_subnet_selecting_messages_on_the_wire() -> None:
+    """The options of the DISCOVER and REQUEST for link 2, byte for byte (RFC 2132 code,
+    length, value; RFC 3011 option 118 = the subnet's address, 4 bytes)."""
+    link = ServerLink(DhcpServer(parse_config(SEGMENT), lambda: 50.0))
+    DhcpClient(link, MAC, new_xid=sequence([11, 22, 33])).obtain()
+    wanted = b"\x37\x0b\x01\x03\x06\x1a\x33\x36\x3a\x3b\xe0\xe1\xe2"  # parameter list
+    discover, request = (bytes(frame[BOOTP]) for frame in link.sent[2:4])
+    assert discover[:12] == b"\x01\x01\x06\x00" + (22).to_bytes(4, "big") + bytes(4)
+    assert discover[28:34] == MAC
+    assert discover[236:] == (
+        b"\x63\x82\x53\x63" + b"\x35\x01\x01" + b"\x76\x04\x0a\x02\x01\x00" + wanted + b"\xff"
+    )
+    assert request[236:] == (
+        b"\x63\x82\x53\x63" + b"\x35\x01\x03"
+        + b"\x36\x04\x0a\x01\x01\x02"  # server identifier
+        + b"\x32\x04\x0a\x02\x01\x64"  # requested address 10.2.1.100
+        + b"\x76\x04\x0a\x02\x01\x00" + wanted + b"\xff"
+    )  # fmt: skip
 
 
 def test_client_without_the_wamptcp_option_takes_one_lease() -> None:

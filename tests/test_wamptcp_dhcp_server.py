@@ -79,6 +79,12 @@ def select(address: str, mac: bytes = MAC_A, *options, server_id: str = "10.1.1.
     return message(3, mac, 0x1234, ("server_id", server_id), ("requested_addr", address), *options)
 
 
+def bind(server: DhcpServer, mac: bytes = MAC_A) -> BOOTP:
+    """DISCOVER then REQUEST the offer; the ACK."""
+    address = server.handle(discover(mac)).yiaddr
+    return server.handle(select(address, mac))
+
+
 def lease_options(seconds: int) -> bytes:
     return (
         b"\x33\x04" + seconds.to_bytes(4, "big")
@@ -236,8 +242,7 @@ def test_unanswered_offer_expires_and_the_free_address_is_reused(server, clock) 
 
 def test_bound_lease_expires_after_lease_time(server, clock) -> None:
     for mac in (MAC_A, MAC_B, MAC_C):
-        address = server.handle(discover(mac)).yiaddr
-        server.handle(select(address, mac))
+        bind(server, mac)
     clock.now += 599
     assert server.handle(discover(MAC_D)) is None  # pool exhausted
     clock.now += 1
@@ -245,8 +250,7 @@ def test_bound_lease_expires_after_lease_time(server, clock) -> None:
 
 
 def test_a_returning_client_gets_its_previous_address(server, clock) -> None:
-    server.handle(discover(MAC_A))
-    server.handle(select("10.1.1.100", MAC_A))
+    bind(server)
     clock.now += 10_000
     server.handle(discover(MAC_B))
     assert server.handle(discover(MAC_A)).yiaddr == "10.1.1.100"
@@ -259,8 +263,7 @@ def test_requested_address_is_offered_when_free(server) -> None:
 
 
 def test_release_ends_the_lease_now(server, clock) -> None:
-    server.handle(discover(MAC_A))
-    server.handle(select("10.1.1.100", MAC_A))
+    bind(server)
     clock.now += 7
     release = message(7, MAC_A, 5, ("server_id", "10.1.1.2"), ciaddr="10.1.1.100")
     assert server.handle(release) is None
@@ -268,15 +271,13 @@ def test_release_ends_the_lease_now(server, clock) -> None:
         IPv4Address("10.1.1.100"), "hw:02:00:00:00:00:01", NET1, LeaseState.RELEASED, 1007.0
     )
     # another client's RELEASE of the same address changes nothing
-    server.handle(discover(MAC_A))
-    server.handle(select("10.1.1.100", MAC_A))
+    bind(server)
     server.handle(message(7, MAC_B, 5, ("server_id", "10.1.1.2"), ciaddr="10.1.1.100"))
     assert server.leases[IPv4Address("10.1.1.100")].state is LeaseState.BOUND
 
 
 def test_declined_address_stays_out_of_use_for_a_lease_time(server, clock) -> None:
-    server.handle(discover(MAC_A))
-    server.handle(select("10.1.1.100", MAC_A))
+    bind(server)
     decline = message(4, MAC_A, 6, ("server_id", "10.1.1.2"), ("requested_addr", "10.1.1.100"))
     assert server.handle(decline) is None
     assert server.leases[IPv4Address("10.1.1.100")].state is LeaseState.DECLINED
@@ -292,8 +293,7 @@ def test_declined_address_stays_out_of_use_for_a_lease_time(server, clock) -> No
 
 
 def test_renewing_extends_the_lease(server, clock) -> None:
-    server.handle(discover(MAC_A))
-    server.handle(select("10.1.1.100", MAC_A))
+    bind(server)
     clock.now += 300
     reply = server.handle(message(3, MAC_A, 8, ciaddr="10.1.1.100"))
     assert (reply.yiaddr, reply.ciaddr) == ("10.1.1.100", "10.1.1.100")
@@ -302,8 +302,7 @@ def test_renewing_extends_the_lease(server, clock) -> None:
 
 
 def test_renewing_someone_elses_address_is_naked_and_unknown_ones_ignored(server) -> None:
-    server.handle(discover(MAC_A))
-    server.handle(select("10.1.1.100", MAC_A))
+    bind(server)
     reply = server.handle(message(3, MAC_B, 8, ciaddr="10.1.1.100"))
     assert options_of(reply) == nak(b"address in use")
     # no record of this client on that address: silence (RFC 2131 §4.3.2, INIT-REBOOT)
@@ -418,6 +417,19 @@ def test_yaml_configuration_file(tmp_path: Path) -> None:
     assert (config.lease_time, config.offer_timeout, config.mtu, config.dns) == (3600, 30, None, ())
     assert config.ipv6_prefixes == (IPv6Network("2001:db8:1:1::/64"),)
     assert config.ipv6_router == IPv6Address("2001:db8:1:1::1")
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("server_id: 10.1.1.2\nsubnets: [\n",
+     ":3: not valid YAML: expected the node content, but found '<stream end>'"),
+    ("server_id: 10.1.1.2\n", ": configuration: missing keys ['subnets']"),
+])
+def test_configuration_file_errors_name_the_file(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "segment.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert str(info.value) == f"{path}{message}"
 
 
 def variant(**changes) -> dict:

@@ -4,7 +4,7 @@
 prints what it configured as one JSON object on stdout:
 
 1. DISCOVER without a subnet preference; the OFFER carries the WaMPTCP option (224) listing
-   the segment's subnets in WAN-link order. That first offer is REQUESTed as it is.
+   the segment's subnets, the primary link's first. That first offer is REQUESTed as it is.
 2. For every listed subnet not covered yet: DISCOVER with the Subnet Selection option
    (RFC 3011, code 118) naming it, then REQUEST the offer, again with option 118. Replies must
    echo option 118 unchanged, otherwise they belong to another exchange and are ignored.
@@ -81,7 +81,8 @@ class ClientLease:
 
 
 def parse_lease(ack: BOOTP) -> ClientLease:
-    """Reads an ACK (or an OFFER: same fields); malformed WaMPTCP options raise OptionError."""
+    """Reads an ACK (or an OFFER: same fields); malformed WaMPTCP options raise OptionError,
+    a missing or non-contiguous subnet mask or a missing server identifier ProvisionError."""
     options = dhcp_options(ack)
     mask = ipv4_option(options, "subnet_mask")
     server_id = ipv4_option(options, "server_id")
@@ -89,11 +90,15 @@ def parse_lease(ack: BOOTP) -> ClientLease:
     mtu = options.get("interface-mtu", (None,))[0]
     if mask is None or server_id is None:
         raise ProvisionError("reply without subnet mask or server identifier")
+    try:
+        address = IPv4Interface(f"{ack.yiaddr}/{mask}")
+    except ValueError as exc:
+        raise ProvisionError(f"reply with an unusable address or mask: {exc}") from None
     subnets = options.get(WAMPTCP_SUBNETS)
     prefixes = options.get(WAMPTCP_IPV6_PREFIXES)
     router6 = options.get(WAMPTCP_IPV6_ROUTER)
     return ClientLease(
-        address=IPv4Interface(f"{ack.yiaddr}/{mask}"),
+        address=address,
         server_id=server_id,
         lease_time=int(lease_time),
         router=ipv4_option(options, "router"),
@@ -113,7 +118,7 @@ def eui64_interface(prefix: IPv6Network, mac: bytes) -> IPv6Interface:
 
 def host_plan(interface: str, mac: bytes, leases: Sequence[ClientLease]) -> HostPlan:
     """The configuration for `leases` (in subnet order): router, MTU and the IPv6 information
-    are those of the first subnet's lease (link 1)."""
+    are those of the first subnet's lease (the primary link's)."""
     first = leases[0]
     ipv6 = tuple(eui64_interface(prefix, mac) for prefix in first.ipv6_prefixes)
     return HostPlan(

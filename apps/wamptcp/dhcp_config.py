@@ -7,7 +7,7 @@ The file is YAML or JSON (JSON is YAML, so one loader reads both)::
     offer_timeout: 30            # seconds an offered address stays reserved (default 30)
     mtu: 1500                    # optional, option 26
     dns: [10.1.1.1]              # optional, option 6
-    subnets:                     # in WAN-link order: the first is link 1
+    subnets:                     # one per WAN link, the primary link's first
       - {subnet: 10.1.1.0/24, pool: 10.1.1.100-10.1.1.199, router: 10.1.1.1}
       - {subnet: 10.2.1.0/24, pool: 10.2.1.100-10.2.1.199, router: 10.2.1.1}
     ipv6:                        # optional: options 225/226
@@ -75,12 +75,19 @@ _IPV6_KEYS = {"prefixes", "router"}
 
 
 def load_config(path: Path) -> ServerConfig:
-    """Reads and validates a YAML/JSON configuration file."""
+    """Reads and validates a YAML/JSON configuration file; every ConfigError starts with the
+    file's name (and the line, for YAML syntax errors), so the server's one-line error says
+    which file to fix."""
     try:
-        data = yaml.safe_load(Path(path).read_text())
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: {exc}") from exc
-    return parse_config(data)
+        mark = getattr(exc, "problem_mark", None)  # where the parser gave up, if it knows
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        raise ConfigError(f"{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    try:
+        return parse_config(data)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
 
 
 def parse_config(data: Any) -> ServerConfig:

@@ -5,8 +5,9 @@ on the network segment". The options live in the site-specific range 224-254 (RF
 RFC 3942), and every value is plain ASCII text without a trailing NUL, so that any DHCP tool
 (dhclient, dnsmasq, tcpdump -v) can show and inject them:
 
-- 224 `WAMPTCP_SUBNETS`: the IPv4 subnets of the segment in WAN-link order (the first one is
-  link 1), comma separated CIDR prefixes without spaces: ``10.1.1.0/24,10.2.1.0/24``.
+- 224 `WAMPTCP_SUBNETS`: the IPv4 subnets of the segment, one per WAN link, the primary
+  link's first (its router is the client's default route), comma separated CIDR prefixes
+  without spaces: ``10.1.1.0/24,10.2.1.0/24``.
 - 225 `WAMPTCP_IPV6_PREFIXES`: the segment's IPv6 /64 prefixes in the same order:
   ``2001:db8:1:1::/64,2001:db8:2:1::/64``. The client forms one EUI-64 address per prefix.
 - 226 `WAMPTCP_IPV6_ROUTER`: the IPv6 default router of the segment: ``2001:db8:1:1::1``
@@ -68,12 +69,12 @@ def _text(value: bytes) -> str:
 
 
 def decode_subnets(value: bytes) -> tuple[IPv4Network, ...]:
-    """Option 224 -> the IPv4 subnets in link order; rejects anything but strict CIDR lists."""
+    """Option 224 -> the IPv4 subnets in their order; rejects anything but strict CIDR lists."""
     return tuple(_network(item, IPv4Network) for item in _items(value))
 
 
 def decode_ipv6_prefixes(value: bytes) -> tuple[IPv6Network, ...]:
-    """Option 225 -> the IPv6 prefixes in link order."""
+    """Option 225 -> the IPv6 prefixes in their order."""
     return tuple(_network(item, IPv6Network) for item in _items(value))
 
 

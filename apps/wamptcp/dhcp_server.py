@@ -8,8 +8,8 @@ with the leases in a dict keyed by address and the time taken from an injected c
 tests can drive it message by message. It follows RFC 2131 §4.3:
 
 - DISCOVER: the subnet is chosen by the Subnet Selection option (RFC 3011, code 118), else by
-  `giaddr`, else it is the first subnet (link 1). No reply when that subnet is not one of the
-  segment's or its pool is exhausted. The address offered is, in this order: the client's
+  `giaddr`, else it is the first subnet (the primary link's). No reply when that subnet is not
+  one of the segment's or its pool is exhausted. The address offered is, in this order: the client's
   current or previous address in that subnet, the address it asked for (option 50) if free,
   the lowest never-used pool address, the pool address that has been free the longest. An
   offered address stays reserved for `offer_timeout` seconds.
@@ -231,7 +231,7 @@ class DhcpServer:
     # -- lease table -----------------------------------------------------------------------
 
     def _selected_subnet(self, request: BOOTP, options: Options) -> SubnetConfig | None:
-        """RFC 3011 option 118, else giaddr (RFC 2131 §4.3.1), else link 1's subnet; None when
+        """RFC 3011 option 118, else giaddr (RFC 2131 §4.3.1), else the first subnet; None when
         the selector names a subnet this segment does not have."""
         selector = ipv4_option(options, "subnet-selection") or _nonzero(request.giaddr)
         if selector is None:

@@ -24,7 +24,8 @@ class CommandError(RuntimeError):
 
 @dataclass(frozen=True)
 class HostPlan:
-    """What to configure on `interface`, addresses in WAN-link order."""
+    """What to configure on `interface`; the first address of each family is the primary
+    link's (the source of initial subflows), the others follow in link order."""
 
     interface: str
     ipv4: tuple[IPv4Interface, ...]

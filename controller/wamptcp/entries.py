@@ -181,10 +181,16 @@ def _priority(site: Site, up: frozenset[int], current: tuple[int, ...]) -> tuple
 # -- entries ---------------------------------------------------------------------------------
 
 
-def gateway_entries(site: Site, plan: Plan, role: str, state: TableState) -> list[Entry]:
-    """Every entry of a gateway in `state`, in install order (ports become live last)."""
+def check_role(role: str) -> None:
+    """ValueError unless `role` is a gateway role (the CLI checks it too; library callers may
+    pass anything)."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+
+
+def gateway_entries(site: Site, plan: Plan, role: str, state: TableState) -> list[Entry]:
+    """Every entry of a gateway in `state`, in install order (ports become live last)."""
+    check_role(role)
     entries = [*_wan_links(site, role, state), *_handoff(state)]
     if role == "branch":
         entries += _branch_lan(site, plan, state)
@@ -309,8 +315,7 @@ class GatewayTables:
     """
 
     def __init__(self, site: Site, plan: Plan, role: str) -> None:
-        if role not in ROLES:
-            raise ValueError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+        check_role(role)
         self.site, self.plan, self.role = site, plan, role
         self.state = initial_state(site, plan)
 

@@ -10,17 +10,22 @@ rules apply as follows:
 - one session per link with its own discriminator; a received packet must carry it as
   My Discriminator and (once learnt) as Your Discriminator, else it is discarded (§6.8.6);
   the validity checks of §6.8.6 (version 1, length, detect multiplier, no multipoint bit,
-  no authentication) apply as written;
+  not both Poll and Final, no authentication) apply as written, and so does the TTL check of
+  RFC 5881 §5 (255, as sent: the reflecting data plane leaves the TTL alone);
+- Poll and Final are not used: the parameters are fixed for the life of a session, so there
+  is never a Poll Sequence to run (§6.5);
 - states AdminDown / Down / Init / Up with the §6.8.6 transitions on the State field of the
   reflected packet: Down + Down -> Init, Down + Init -> Up, Init + Init/Up -> Up, AdminDown
   received -> Down. A reflected packet in state Down while Up is our own stale echo, not the
   neighbour's opinion, so "Neighbor Signaled Session Down" does not apply and it is ignored.
   The Down -> Init -> Up sequence still asks for two successful round trips before a link is
   used again;
-- detection time = detect multiplier x interval (the remote system's values are ours):
-  no valid packet for that long in Init or Up -> Down, diagnostic "Control Detection Time
-  Expired", Your Discriminator reset to 0 (§6.8.1, §6.8.4). One lost probe never takes a
-  link down while the multiplier is 2 or more;
+- detection time (§6.8.4) = the Detect Mult received last x the agreed interval, the greater
+  of our Required Min RX Interval and the received Desired Min TX Interval (the "remote
+  system" is our own echo, so these are our values unless a reflector altered them; before
+  anything was received, our own multiplier x interval): no valid packet for that long in
+  Init or Up -> Down, diagnostic "Control Detection Time Expired", Your Discriminator reset
+  to 0 (§6.8.1). One lost probe never takes a link down while the multiplier is 2 or more;
 - transmission every interval, reduced by 0-25 % of jitter (0-10 % when the multiplier is 1,
   §6.8.7) when a random source is given. The §6.8.3 rule of >= 1 s while not Up is meant to
   spare a neighbour's CPU in asynchronous mode; echoes are reflected by the data plane, so the
@@ -100,6 +105,8 @@ class _Session:
         self.next_tx = now
         self.detect_from = now  # last valid reception, or when the detection timer started
         self.last_rx: float | None = None
+        self.remote_mult: int | None = None  # Detect Mult of the last valid packet
+        self.remote_min_tx = 0.0  # its Desired Min TX Interval, seconds
         self.usable = usable
         self.sent = 0
         self.received = 0
@@ -123,9 +130,12 @@ class LinkMonitor:
                           for p in paths}
         self._events: list[LinkEvent] = []
 
-    @property
-    def detection_time(self) -> float:
-        return self.interval * self.multiplier
+    def detection_time(self, link: int) -> float:
+        """The session's Detection Time (RFC 5880 §6.8.4), seconds."""
+        s = self._sessions[link]
+        if s.remote_mult is None:
+            return self.interval * self.multiplier
+        return s.remote_mult * max(self.interval, s.remote_min_tx)
 
     # -- queries
 
@@ -151,7 +161,7 @@ class LinkMonitor:
                 continue
             times.append(s.next_tx)
             if s.state in (INIT, UP) or s.usable:
-                times.append(s.detect_from + self.detection_time)
+                times.append(s.detect_from + self.detection_time(s.path.link))
         return min(times, default=float("inf"))
 
     def pop_events(self) -> list[LinkEvent]:
@@ -166,7 +176,8 @@ class LinkMonitor:
         for s in self._sessions.values():
             if s.state == ADMIN_DOWN:
                 continue
-            if now >= s.detect_from + self.detection_time and (s.state != DOWN or s.usable):
+            expired = now >= s.detect_from + self.detection_time(s.path.link)
+            if expired and (s.state != DOWN or s.usable):
                 s.state, s.diag, s.remote_discr = DOWN, DIAG_DETECTION_EXPIRED, 0
                 self._set_usable(s, False, now)
             if now >= s.next_tx:
@@ -186,6 +197,7 @@ class LinkMonitor:
             return False
         s.received += 1
         s.remote_discr = bfd.my_discriminator
+        s.remote_mult, s.remote_min_tx = bfd.detect_mult, bfd.min_tx_interval / 1_000_000
         s.detect_from = s.last_rx = now
         received_state = bfd.sta
         if received_state == ADMIN_DOWN:
@@ -247,7 +259,7 @@ class LinkMonitor:
         packet = Ether(frame)
         if IP not in packet or UDP not in packet or packet[UDP].dport != BFD_PORT:
             return None
-        if packet[IP].dst != s.path.ip:
+        if packet[IP].dst != s.path.ip or packet[IP].ttl != TTL:
             return None
         payload = bytes(packet[UDP].payload)
         if len(payload) < 24:
@@ -255,6 +267,7 @@ class LinkMonitor:
         bfd = BFD(payload)
         valid = (bfd.version == 1 and not bfd.flags.A and 24 <= bfd.len <= len(payload)
                  and bfd.detect_mult != 0 and not bfd.flags.M
+                 and not (bfd.flags.P and bfd.flags.F)
                  and bfd.my_discriminator == s.local_discr
                  and (bfd.your_discriminator == s.local_discr
                       or (bfd.your_discriminator == 0 and bfd.sta in (ADMIN_DOWN, DOWN))))

@@ -100,6 +100,7 @@ def make_plan(site: Site) -> Plan:
         members = site.hosts_in(segment.name)
         for subnet in (s for s in subnets if s.segment == segment.name):
             _check_room(subnet.ipv4, len(members), segment.origin, f"segment {segment.name}")
+            _check_room(subnet.ipv6, len(members), segment.origin, f"segment {segment.name}")
         for number, host in enumerate(members, HOST_BASE):
             links = site.link_ids if host.mptcp else (site.primary_link,)
             for link in links:

@@ -210,6 +210,9 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> _Map:
     result.lines = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
+        if isinstance(key, list | dict):
+            raise SiteError(f"line {key_node.start_mark.line + 1}: a key must be a plain value, "
+                            "not a list or mapping")
         if key in result:
             raise SiteError(f"line {key_node.start_mark.line + 1}: duplicate key {key!r}")
         result[key] = loader.construct_object(value_node, deep=True)
@@ -510,11 +513,12 @@ class _Parser:
             spec = self.mapping(items, index, where)
             self.only(spec, ("name", "segment", "mptcp", "mac"), where,
                       required=("name", "segment", "mac"))
-            if spec["segment"] not in names:
+            segment = self.name(spec, "segment", where)
+            if segment not in names:
                 raise self.fail(spec, "segment", f"{where}.segment",
-                                f"unknown segment {spec['segment']!r}; "
+                                f"unknown segment {segment!r}; "
                                 f"segments: {', '.join(sorted(names))}")
-            hosts.append(Host(self.name(spec, "name", where), spec["segment"],
+            hosts.append(Host(self.name(spec, "name", where), segment,
                               self.boolean(spec, "mptcp", where, True),
                               self.mac(spec, "mac", where), self.at(items, index)))
         return tuple(segments), tuple(hosts)

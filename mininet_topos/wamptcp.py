@@ -26,7 +26,7 @@ from controller.wamptcp.plan import PlanError
 from controller.wamptcp.site import SiteError
 from mininet_topos.launch import SwitchStartError
 from mininet_topos.targets import resolve_target
-from mininet_topos.wamptcp_links import OutageRunner, outage
+from mininet_topos.wamptcp_links import LinkCommandError, OutageRunner, outage
 from mininet_topos.wamptcp_net import ScenarioError, ScenarioOptions, WamptcpNetwork
 from mininet_topos.wamptcp_provision import MODES
 from mininet_topos.wamptcp_traffic import TrafficServer, measure, per_second
@@ -88,7 +88,10 @@ def _download(net: WamptcpNetwork, host: str, protocol: str, seconds: float) -> 
 
 
 def demo(net: WamptcpNetwork, seconds: float) -> None:
-    mptcp_host = next(h.name for h in net.site.hosts if h.mptcp)
+    mptcp_host = next((h.name for h in net.site.hosts if h.mptcp), None)
+    if mptcp_host is None:
+        print("demo: skipped: the site has no MPTCP host (mptcp: true)")
+        return
     legacy = next((h.name for h in net.site.hosts if not h.mptcp), mptcp_host)
     server = TrafficServer(net.host(net.site.remote_lan.servers[0].name))
     try:
@@ -105,7 +108,10 @@ def demo(net: WamptcpNetwork, seconds: float) -> None:
                 f"WAN bytes: {split}"
             )
             results[protocol] = summary["goodput_mbps"]
-        print(f"demo: MPTCP / TCP goodput ratio: {results['mptcp'] / results['tcp']:.2f}")
+        if results["tcp"] > 0:
+            print(f"demo: MPTCP / TCP goodput ratio: {results['mptcp'] / results['tcp']:.2f}")
+        else:
+            print("demo: the TCP download got nothing through: no MPTCP / TCP ratio")
 
         third = seconds / 3
         runner = OutageRunner(outage(1, third, third), net.set_link)
@@ -158,7 +164,9 @@ def main(argv: list[str] | None = None) -> int:
 
                 CLI(net.net)
         return 0 if ok else 1
-    except (ScenarioError, SiteError, PlanError, SwitchStartError, ConnectionError) as err:
+    except (
+        ScenarioError, SiteError, PlanError, SwitchStartError, ConnectionError, LinkCommandError
+    ) as err:
         print(f"wamptcp: error: {err}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

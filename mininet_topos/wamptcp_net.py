@@ -32,6 +32,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ from typing import Any
 from controller.wamptcp.plan import Plan, make_plan
 from controller.wamptcp.site import ROLES, Site, load_site
 from mininet_topos.cleanup import CleanupStack, remove_leftovers
+from mininet_topos.mptcp_buffers import buffer_sysctls, required_buffer
 from mininet_topos.netem import netem_available
 from mininet_topos.targets import program_files
 from mininet_topos.wamptcp_links import (
@@ -70,6 +72,7 @@ class ScenarioOptions:
     start_timeout: float = 60.0
     nice: int = 0  # < 0: switches, agents and traffic run ahead of unrelated load (root)
     trace: bool = False  # switches write their per-packet trace and pcaps (costly)
+    socket_buffer: int | None = 0  # hosts' starting TCP buffer: 0 kernel default, None sized
 
 
 def _die_with_parent() -> None:
@@ -145,6 +148,13 @@ class WamptcpNetwork:
         wan = self.site.link(link)
         return f"{self.branch}-eth{wan.branch.port}", f"{self.remote}-eth{wan.remote.port}"
 
+    @property
+    def socket_buffer(self) -> int:
+        """The hosts' starting TCP buffer in bytes, 0 for the kernel's defaults."""
+        if self.options.socket_buffer is not None:
+            return self.options.socket_buffer
+        return required_buffer([link.bw for link in self.site.wan_links])
+
     # -- start and stop
 
     def __enter__(self) -> WamptcpNetwork:
@@ -213,6 +223,7 @@ class WamptcpNetwork:
 
         opts = self.options
         host_class = _host_class()
+        sysctls = buffer_sysctls(self.socket_buffer) if self.socket_buffer else []
         from mininet_topos.nodes import P4Switch
 
         net = Mininet(topo=None, build=False, controller=None, autoSetMacs=False)
@@ -230,12 +241,12 @@ class WamptcpNetwork:
                 trace=opts.trace,
             )
         for host in self.site.hosts:
-            net.addHost(host.name, cls=host_class, ip=None, mac=host.mac)
+            net.addHost(host.name, cls=host_class, ip=None, mac=host.mac, sysctls=sysctls)
             port = self.site.segment(host.segment).port
             net.addLink(host.name, self.branch, port1=0, port2=port, cls=Link)
         lan = self.site.remote_lan
         for server in lan.servers:
-            net.addHost(server.name, cls=host_class, ip=None, mac=server.mac)
+            net.addHost(server.name, cls=host_class, ip=None, mac=server.mac, sysctls=sysctls)
             net.addLink(server.name, self.remote, port1=0, port2=lan.port, cls=Link)
         for link in self.site.wan_links:
             net.addLink(
@@ -262,6 +273,12 @@ class WamptcpNetwork:
                 f"wamptcp: WAN link {link.id} ({link.name}): {rate}, {delay}, MTU {link.mtu}, "
                 f"queue {self.options.queue_packets} packets"
             )
+        size = self.socket_buffer
+        self.log(
+            f"wamptcp: hosts' TCP/MPTCP socket buffers start at {size >> 10} KiB "
+            "(see mininet_topos/mptcp_buffers.py)" if size else
+            "wamptcp: hosts keep the kernel's default socket buffers"
+        )
         if dropped:
             self.log(
                 "wamptcp: note: this kernel has no netem qdisc, so link delay is left out "
@@ -402,13 +419,14 @@ def _host_class() -> type:
     from mininet.node import Host
 
     class _WamptcpHost(Host):
-        """A host with NIC offloads off, MPTCP on and IPv6 without duplicate address detection.
+        """A host with NIC offloads off, MPTCP on, IPv6 without duplicate address detection
+        and the given sysctls (the scenario's socket buffers).
 
         Offloads: a veth would hand the software switch frames with unfinished checksums or
         64 KB segments. DAD: planned addresses are unique and must be usable at once.
         """
 
-        def config(self, **params: object) -> dict[str, object]:
+        def config(self, sysctls: Sequence[str] = (), **params: object) -> dict[str, object]:
             result = super().config(**params)
             for name in self.intfNames():
                 if name != "lo":
@@ -417,6 +435,8 @@ def _host_class() -> type:
                 "sysctl -qw net.mptcp.enabled=1 net.ipv6.conf.all.accept_dad=0 "
                 "net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.all.disable_ipv6=0"
             )
+            for setting in sysctls:
+                self.cmd(f"sysctl -qw {shlex.quote(setting)}")
             return result
 
     return _WamptcpHost

@@ -9,8 +9,9 @@ Mechanisms (seed §3.5):
 
 A trial runs one traffic-tool client in its host while an `OutageRunner` changes a WAN link
 on a schedule counted from the client's start. The link is the primary link for MPTCP
-(its initial subflow's) and, for a single TCP connection, the link that carries it (the WAN
-link with the most bytes in 0.5 s, measured 2 s after the start; the gateway's hash decides).
+(its initial subflow's) and, for a single TCP connection, the link that carries its data (the
+WAN link with the most bytes in the data's direction in 0.5 s, measured 2 s after the start;
+the gateway's hash decides).
 During a trial, a `LinkSampler` can read the WAN interfaces' byte counters every 50 ms, for
 per-link throughput. Agent events that do not follow a scheduled change (a BFD session
 declared down without an outage: machine load delaying probes) are counted as spurious.
@@ -71,14 +72,39 @@ def parser(description: str) -> argparse.ArgumentParser:
     """The options every experiment takes."""
     p = argparse.ArgumentParser(description=description)
     p.add_argument("--quick", action="store_true", help="fewer, shorter trials (minutes)")
-    p.add_argument("--target", default="auto", choices=("auto", "bmv2", "p4sim"))
-    p.add_argument("--build-dir", type=Path, default=ROOT / "build")
-    p.add_argument("--results", type=Path, default=ROOT / "results")
-    p.add_argument("--log-dir", type=Path, default=ROOT / "build" / "logs" / "wamptcp-exp")
-    p.add_argument("--grpc-port-base", type=int, default=19559)
+    p.add_argument(
+        "--target", default="auto", choices=("auto", "bmv2", "p4sim"),
+        help="switch of the gateways; auto: BMv2 when installed, else p4sim",
+    )  # fmt: skip
+    p.add_argument("--build-dir", type=Path, default=ROOT / "build",
+                   help="where `make build` put the compiled gateway (default: build/)")
+    p.add_argument("--results", type=Path, default=ROOT / "results",
+                   help="directory for the CSV, PNG and JSON outputs (default: results/)")
+    p.add_argument("--log-dir", type=Path, default=ROOT / "build" / "logs" / "wamptcp-exp",
+                   help="switch logs, agent events, the generated site file")
+    p.add_argument("--grpc-port-base", type=int, default=19559,
+                   help="P4Runtime port of the branch gateway; the remote uses the next one")
     p.add_argument("--bw", type=float, default=10.0, help="WAN link rate, Mbit/s")
     p.add_argument("--nice", type=int, default=-10, help="nice value of the emulation")
+    p.add_argument(
+        "--socket-buffer", type=_buffer_size, default=0, metavar="auto|BYTES",
+        help="hosts' starting TCP/MPTCP socket buffer: auto sizes it to the links "
+        "(mininet_topos/mptcp_buffers.py); default 0, the kernel's",
+    )  # fmt: skip
     return p
+
+
+def _buffer_size(text: str) -> int | None:
+    """--socket-buffer's value: None for auto, else a byte count >= 0."""
+    if text == "auto":
+        return None
+    try:
+        size = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is neither auto nor a byte count") from None
+    if size < 0:
+        raise argparse.ArgumentTypeError("a byte count must be >= 0")
+    return size
 
 
 def site_variant(args: argparse.Namespace, links: int = 2, mode: str = "vxlan",
@@ -115,6 +141,7 @@ def network(args: argparse.Namespace, site: Path) -> WamptcpNetwork:
         grpc_port_base=args.grpc_port_base,
         provision="static",
         nice=args.nice,
+        socket_buffer=args.socket_buffer,
     )
     return WamptcpNetwork(options, log=lambda text: print(text, flush=True))
 
@@ -161,12 +188,15 @@ class LinkSampler:
         return series
 
 
-def busiest_link(net: WamptcpNetwork, window: float = 0.5) -> int:
-    """The WAN link with the most bytes (both directions) in the next `window` seconds."""
+def busiest_link(net: WamptcpNetwork, upload: bool, window: float = 0.5) -> int:
+    """The WAN link with the most bytes in the data's direction (branch -> remote for an
+    upload) in the next `window` seconds. Only that direction counts: each gateway hashes its
+    own direction of a flow, so the acknowledgements may take another link."""
+    side = 0 if upload else 1
     before = net.wan_bytes()
     time.sleep(window)
     after = net.wan_bytes()
-    return max(after, key=lambda k: sum(after[k]) - sum(before[k]))
+    return max(after, key=lambda k: after[k][side] - before[k][side])
 
 
 @dataclass
@@ -222,7 +252,8 @@ def run_trial(
             link = net.site.primary_link
         else:
             time.sleep(max(0.0, start + 2.0 - time.time()))
-            link = busiest_link(net)
+            upload = "up" in _option_values(client_args, "--direction")
+            link = busiest_link(net, upload)
         runner = OutageRunner(schedule(link), net.set_link)
         runner.start(at=start)
         lines, summary = collect(proc, timeout)
@@ -237,6 +268,11 @@ def run_trial(
         raise runner.error
     events = [event for event in net.agent_events() if event["wall"] >= start]
     return Trial(lines, summary, link, list(runner.applied), events, series)
+
+
+def _option_values(args: Sequence[str], option: str) -> list[str]:
+    """The values given to `option` in an argument list."""
+    return [value for flag, value in itertools.pairwise(args) if flag == option]
 
 
 def start_server(net: WamptcpNetwork, hosts: Hosts) -> TrafficServer:

@@ -23,6 +23,11 @@ Metrics (definitions in apps/traffic/metrics.py):
 The table reports the median over the repetitions; every trial is in the raw CSV with the BFD
 detection delays (agent events) and false alarms (link_down without an outage).
 
+Hosts keep the kernel's socket buffers unless --socket-buffer says otherwise; with `auto`
+(mininet_topos/mptcp_buffers.py explains the trade-off) the healthy subflow keeps its rate
+through a failover while the application waits longer for the lost data. --mechanisms and
+--bfd run a subset (use another --results directory for it).
+
 Outputs: results/wamptcp_handoff.csv (every trial), wamptcp_handoff_summary.csv (medians),
 wamptcp_handoff.png (bars per metric), wamptcp_handoff.json (settings, machine load).
 """
@@ -119,8 +124,8 @@ def run(args: Any) -> list[dict]:
         links = len(net.site.wan_links)
         server = common.start_server(net, hosts)
         try:
-            for mechanism in MECHANISMS:
-                for bfd in BFD_MS:
+            for mechanism in selected(args):
+                for bfd in args.bfd:
                     net.start_agents(bfd, mechanism.recovery_optimization)
                     for rep in range(reps):
                         row = {"mechanism": mechanism.label, "bfd_ms": bfd, "rep": rep}
@@ -149,6 +154,10 @@ def run(args: Any) -> list[dict]:
     return rows
 
 
+def selected(args: Any) -> list[Mechanism]:
+    return [m for m in MECHANISMS if m.key in args.mechanisms]
+
+
 def _round(value: Any) -> Any:
     return round(value, 3) if isinstance(value, float) else value
 
@@ -166,7 +175,7 @@ def summarize(rows: Sequence[dict]) -> list[dict]:
     and the summary says how many repetitions it had."""
     summary = []
     for mechanism in MECHANISMS:
-        for bfd in BFD_MS:
+        for bfd in sorted({r["bfd_ms"] for r in rows}, reverse=True):
             group = [r for r in rows if r["mechanism"] == mechanism.label and r["bfd_ms"] == bfd]
             if not group:
                 continue
@@ -185,7 +194,7 @@ def plot(summary: Sequence[dict], path: Any) -> None:
     fig, axes = plt.subplots(1, len(METRICS), figsize=(4 * len(METRICS), 4), sharey=True)
     labels = [f"{m.label}" for m in MECHANISMS]
     for axis, metric in zip(axes, METRICS, strict=True):
-        for offset, bfd in enumerate(BFD_MS):
+        for offset, bfd in enumerate(sorted({e["bfd_ms"] for e in summary}, reverse=True)):
             values = [
                 next((e[metric] for e in summary
                       if e["mechanism"] == label and e["bfd_ms"] == bfd), None)
@@ -209,7 +218,9 @@ def acceptance(summary: Sequence[dict]) -> list[str]:
     """The issue's acceptance checks on the BFD 100 ms medians, as lines to print."""
 
     def get(label: str, metric: str) -> float | None:
-        return next(e[metric] for e in summary if e["mechanism"] == label and e["bfd_ms"] == 100)
+        return next(
+            (e[metric] for e in summary if e["mechanism"] == label and e["bfd_ms"] == 100), None
+        )
 
     wam_f = get("WaMPTCP", "t_thr_failover")
     wam_fl = get("WaMPTCP", "t_thr_failover_links")
@@ -229,6 +240,14 @@ def acceptance(summary: Sequence[dict]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = common.parser(__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=3, help="repetitions (full mode)")
+    parser.add_argument(
+        "--mechanisms", nargs="+", default=[m.key for m in MECHANISMS],
+        choices=[m.key for m in MECHANISMS], help="mechanisms to run (default: all)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--bfd", nargs="+", type=int, default=list(BFD_MS), metavar="MS",
+        help=f"BFD intervals in ms (default: {' '.join(map(str, BFD_MS))})",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     rows = run(args)
     summary = summarize(rows)

@@ -112,6 +112,9 @@ def test_priority_order() -> None:
 
 @pytest.mark.parametrize(("old", "new", "message"), [
     ("mode: vxlan", "mode: gre", "site.yaml:1: top level.mode: 'gre' is not one of vxlan, direct"),
+    ("mode: vxlan", "mode: direct\nhandoff: true",
+     "site.yaml:2: top level.handoff: tunnel handoff needs mode: vxlan (with direct routing, "
+     "replies come back by the link of the source address)"),
     ("policy: wamptcp", "polcy: wamptcp",
      "site.yaml:2: top level: unknown key 'polcy'; allowed: mode, policy, primary_link, handoff, "
      "recovery_optimization, bfd, segment_prefix, gateways, wan_links, lan, remote_lan"),
@@ -390,8 +393,14 @@ def test_remote_entries_exact() -> None:
     ]
 
 
+def test_handoff_defaults_on_with_vxlan_and_off_with_direct_routing() -> None:
+    assert site_with().handoff is True
+    assert site_with("mode: vxlan", "mode: direct").handoff is False
+    assert site_with("mode: vxlan", "mode: vxlan\nhandoff: false").handoff is False
+
+
 def test_direct_mode_and_no_handoff() -> None:
-    site = site_with("mode: vxlan", "mode: direct\nhandoff: false")
+    site = site_with("mode: vxlan", "mode: direct")
     entries = GatewayTables(site, make_plan(site), "branch").install()
     assert entries[:2] == [
         Entry.of(E.WAN_LINK, {E.LINK: 1}, E.DIRECT,

@@ -10,7 +10,8 @@ touches a switch. Schema (defaults in brackets)::
                                                    or all on primary_link with the others as
                                                    backups (in link id order)
     primary_link: ID                     [first link]
-    handoff: BOOL                        [true]   tunnel handoff buckets for non-MPTCP traffic;
+    handoff: BOOL                        [true with vxlan, false with direct] tunnel handoff
+                                                  buckets for non-MPTCP traffic (vxlan only);
                                                   false: non-MPTCP follows its source subnet
     recovery_optimization: BOOL          [false]  RO (seed §3.3.4)
     bfd: {interval_ms: MS, multiplier: N}  [100, 3]
@@ -402,7 +403,7 @@ class _Parser:
             mode=mode,
             policy=self.choice(data, "policy", POLICIES, "top level"),
             primary_link=primary,
-            handoff=self.boolean(data, "handoff", "top level", True),
+            handoff=self.handoff(data, mode),
             recovery_optimization=self.boolean(data, "recovery_optimization", "top level",
                                                False),
             bfd=Bfd(self.integer(bfd, "interval_ms", "bfd", 1, 60_000, 100),
@@ -432,6 +433,18 @@ class _Parser:
             raise self.fail(section, "remote", "gateways.remote.name",
                             "the two gateways need different names")
         return result
+
+    def handoff(self, data: _Map, mode: str) -> bool:
+        """Tunnel handoff: on by default with VXLAN, impossible without it. In direct mode a
+        packet must leave by the link whose address space its source address is in: that
+        link's ISP is the one that routes the replies back (seed §3.5.1: direct routing
+        can only use the default path for plain TCP)."""
+        handoff = self.boolean(data, "handoff", "top level", mode == "vxlan")
+        if handoff and mode == "direct":
+            raise self.fail(data, "handoff", "top level.handoff",
+                            "tunnel handoff needs mode: vxlan (with direct routing, replies "
+                            "come back by the link of the source address)")
+        return handoff
 
     def wan_links(self, data: _Map, mode: str) -> tuple[WanLink, ...]:
         items = self.sequence(data, "wan_links", "wan_links")

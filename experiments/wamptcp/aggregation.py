@@ -3,13 +3,15 @@
 Method. For each network - 2 or 3 WAN links of --bw Mbit/s, VXLAN tunnels or direct routing -
 three ways of downloading from the server are measured, each alone on idle links:
 
-- Plain TCP: the legacy host's TCP connection (tunnel handoff hashes it onto one link);
+- Plain TCP: the legacy host's TCP connection (with VXLAN tunnel handoff hashes it onto one
+  link; with direct routing it takes the link of its source address, the primary one);
 - Plain MPTCP: the legacy host with an MPTCP socket: one address, so one subflow, steered by
   its source subnet onto the primary link (MPTCP without WAN awareness);
 - WaMPTCP: the WaMPTCP host's MPTCP connection: one address per link, one subflow per link.
 
 Columns: one IPv4 connection, one IPv6 connection, and 4 IPv4 connections at once (their
-goodputs summed; several TCP connections are what lets tunnel handoff spread over links).
+goodputs summed; several TCP connections are what lets tunnel handoff spread over links,
+which only VXLAN allows: direct routing has no tunnel handoff, as in the seed).
 A download lasts T seconds (10; --quick 5); its goodput is the mean over [start + 1 s, last
 byte], leaving out slow start and the joining of extra subflows. The ratio column divides
 WaMPTCP by Plain TCP (issue acceptance: >= 1.8 with 2 links, >= 2.7 with 3).

@@ -125,6 +125,8 @@ def site_variant(args: argparse.Namespace, links: int = 2, mode: str = "vxlan",
     for link in data["wan_links"]:
         link["bw"] = args.bw
     data["mode"] = mode
+    if mode == "direct":
+        data.pop("handoff", None)  # no tunnel handoff without tunnels (site.py)
     data.update(top)
     args.log_dir.mkdir(parents=True, exist_ok=True)
     path = args.log_dir / f"site-{links}links-{mode}.yaml"

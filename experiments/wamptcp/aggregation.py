@@ -104,9 +104,7 @@ def plot(rows: list[dict], path: Any) -> None:
         axis.set_title(f"{links} links, {mode}")
     axes[0].set_ylabel("goodput (Mbit/s)")
     axes[0].legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    print(f"wrote {path}")
+    common.save_figure(fig, path)
 
 
 def acceptance(rows: list[dict]) -> list[str]:

@@ -41,7 +41,7 @@ import yaml
 
 from apps.traffic.metrics import Interval
 from mininet_topos.targets import resolve_target
-from mininet_topos.wamptcp_links import AppliedChange, LinkChange, OutageRunner
+from mininet_topos.wamptcp_links import AppliedChange, LinkChange, OutageRunner, outage
 from mininet_topos.wamptcp_net import ScenarioOptions, WamptcpNetwork
 from mininet_topos.wamptcp_traffic import TrafficServer, collect, start_client
 
@@ -277,6 +277,20 @@ def _option_values(args: Sequence[str], option: str) -> list[str]:
     return [value for flag, value in itertools.pairwise(args) if flag == option]
 
 
+def outage_download(
+    net: WamptcpNetwork, hosts: Hosts, mechanism: Mechanism, pre: float, length: float,
+    duration: float,
+) -> Trial:
+    """A download of `duration` s, goodput and link throughput every SAMPLE s, with the
+    mechanism's link blocked `pre` s after the start for `length` s."""
+    return run_trial(
+        net, hosts, mechanism,
+        ["--time", f"{duration:g}", "--interval", f"{SAMPLE:g}"],
+        lambda link: outage(link, pre, length),
+        timeout=duration + 60, sample_links=True,
+    )  # fmt: skip
+
+
 def start_server(net: WamptcpNetwork, hosts: Hosts) -> TrafficServer:
     return TrafficServer(net.host(hosts.server), nice=net.options.nice)
 
@@ -314,6 +328,14 @@ def _module() -> str:
 def fmt(value: float | None, digits: int = 2) -> str:
     """A metric for tables: seconds with `digits` decimals, "n/a" for None."""
     return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def save_figure(fig: Any, path: Path) -> None:
+    """Lay out, write and close a matplotlib figure; say where it went."""
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    pyplot().close(fig)
+    print(f"wrote {path}")
 
 
 def pyplot() -> Any:

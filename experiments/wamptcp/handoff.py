@@ -129,12 +129,7 @@ def run(args: Any) -> list[dict]:
                     net.start_agents(bfd, mechanism.recovery_optimization)
                     for rep in range(reps):
                         row = {"mechanism": mechanism.label, "bfd_ms": bfd, "rep": rep}
-                        trial = common.run_trial(
-                            net, hosts, mechanism,
-                            ["--time", f"{duration:g}", "--interval", f"{common.SAMPLE:g}"],
-                            lambda link: outage(link, pre, length),
-                            timeout=duration + 60, sample_links=True,
-                        )  # fmt: skip
+                        trial = common.outage_download(net, hosts, mechanism, pre, length, duration)
                         row["link"] = trial.link
                         row.update(throughput_metrics(trial, mechanism, links, window))
                         false_alarms = trial.false_alarms()
@@ -209,9 +204,7 @@ def plot(summary: Sequence[dict], path: Any) -> None:
         axis.set_xticks(range(len(labels)), labels, rotation=20)
     axes[0].set_ylabel("seconds")
     axes[0].legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    print(f"wrote {path}")
+    common.save_figure(fig, path)
 
 
 def acceptance(summary: Sequence[dict]) -> list[str]:

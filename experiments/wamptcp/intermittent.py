@@ -113,9 +113,7 @@ def plot(rows: Sequence[dict], path: Any, cap: float) -> None:
     for axis in (left, right):
         axis.set_xlabel("time between link events (s)")
     right.legend(fontsize="small")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    print(f"wrote {path}")
+    common.save_figure(fig, path)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,7 +20,6 @@ from typing import Any
 from apps.traffic.metrics import Interval, intervals_from_lines
 from experiments.wamptcp import common
 from experiments.wamptcp.common import MECHANISMS, Hosts, Trial
-from mininet_topos.wamptcp_links import outage
 
 BIN = 0.2  # seconds per plotted point
 
@@ -62,12 +61,7 @@ def run(args: Any) -> tuple[list[dict], dict[str, Trial]]:
         try:
             for mechanism in MECHANISMS:
                 net.start_agents(args.bfd_ms, mechanism.recovery_optimization)
-                trial = common.run_trial(
-                    net, hosts, mechanism,
-                    ["--time", f"{duration:g}", "--interval", f"{common.SAMPLE:g}"],
-                    lambda link: outage(link, pre, length),
-                    timeout=duration + 60, sample_links=True,
-                )  # fmt: skip
+                trial = common.outage_download(net, hosts, mechanism, pre, length, duration)
                 trials[mechanism.label] = trial
                 rows += rows_of(trial, mechanism.label)
                 print(f"{mechanism.label}: link {trial.link} blocked, "
@@ -96,9 +90,7 @@ def plot(rows: Sequence[dict], trials: dict[str, Trial], path: Any, bfd_ms: int)
         axis.set_ylabel("Mbit/s")
         axis.legend(loc="upper right", fontsize="small")
     axes[-1].set_xlabel("seconds since the client started")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    print(f"wrote {path}")
+    common.save_figure(fig, path)
 
 
 def main(argv: list[str] | None = None) -> int:

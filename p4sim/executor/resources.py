@@ -16,6 +16,7 @@ from p4sim.executor.program import (
     Node,
     Program,
     TypeJ,
+    annotation,
     bad_config,
     bind_arguments,
     bits_of,
@@ -72,6 +73,20 @@ class ExternSpec:
     kind: str  # register, counter, meter, direct_counter, direct_meter, action_profile, ...
     args: list[Any]
     type_args: list[TypeJ]
+    max_group_size: int = 0  # an action_selector's `@max_group_size` (0: none), as in P4Info
+
+
+def max_group_size(node: Node) -> int:
+    """The `@max_group_size(N)` of a selector declaration or `implementation` property.
+
+    p4c copies it into P4Info, and PI refuses groups whose weights add up to more, so the
+    run-time selector must know it too. 0 when absent or not a plain integer.
+    """
+    ann = annotation(node, "max_group_size")
+    args = ann.get("args") if ann is not None else None
+    if not args or len(args) != 1 or args[0].get("node") != "IntLit":
+        return 0
+    return int(args[0]["value"])
 
 
 @dataclass
@@ -86,7 +101,9 @@ class Resources:
     meta_type: str = ""
 
     def add_extern(self, name: str, t: TypeJ, args: list[Any], decl: Node) -> None:
-        self.externs[name] = ExternSpec(name, t["name"], args, t.get("args") or [])
+        self.externs[name] = ExternSpec(
+            name, t["name"], args, t.get("args") or [], max_group_size(decl)
+        )
 
     def add_value_set(self, name: str, elem_t: TypeJ, size: int, prog: Program) -> None:
         if elem_t["t"] in ("struct", "tuple"):
@@ -141,7 +158,9 @@ def _extern_object(spec: ExternSpec, clock: Callable[[], float]) -> Any:
     if kind == "action_profile":
         return ActionProfile(spec.name, int(args[0]))
     if kind == "action_selector":
-        return ActionProfile(spec.name, int(args[1]), selector=True)
+        return ActionProfile(
+            spec.name, int(args[1]), selector=True, max_group_size=spec.max_group_size
+        )
     if kind in ("direct_counter", "direct_meter"):
         return spec  # cells live on table entries; the spec names the kind
     return None
@@ -251,7 +270,7 @@ class TableSpecBuilder:
                 for _, v in bind_arguments(self.gen._ctor_params(t["name"], value["args"]),
                                            value["args"])
             ]
-            spec = ExternSpec(name, t["name"], args, t.get("args") or [])
+            spec = ExternSpec(name, t["name"], args, t.get("args") or [], max_group_size(prop))
             self.gen.resources.externs[name] = spec
             ext_kind, ext_args = t["name"], args
         elif value["node"] == "Name":

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from p4sim.runtime.errors import RuntimeApiError
 from p4sim.runtime.tables import HandleAllocator
@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from p4sim.runtime.tables import ActionCall, TableEntry
 
 _HASH_MASK = 0xFFFFFFFF
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -134,12 +135,16 @@ class ActionProfile:
         return {member_id: member.action for member_id, member in order}
 
     def _get_member(self, member_id: int) -> _Member:
-        member = self._members.get(member_id)
-        if member is None:
+        return self._existing(self._members, "member", member_id)
+
+    def _existing(self, items: dict[int, _T], kind: str, ident: int) -> _T:
+        """The member or group with id `ident`; NOT_FOUND if there is none."""
+        item = items.get(ident)
+        if item is None:
             raise RuntimeApiError(
-                "NOT_FOUND", f"action profile {self.name}: member id {member_id} does not exist"
+                "NOT_FOUND", f"action profile {self.name}: {kind} id {ident} does not exist"
             )
-        return member
+        return item
 
     def _still_used(self, why: str) -> RuntimeApiError:
         return RuntimeApiError("UNKNOWN", f"action profile {self.name}: {why}")
@@ -201,12 +206,7 @@ class ActionProfile:
         return self._get_group(group_id).max_size
 
     def _get_group(self, group_id: int) -> _Group:
-        group = self._groups.get(group_id)
-        if group is None:
-            raise RuntimeApiError(
-                "NOT_FOUND", f"action profile {self.name}: group id {group_id} does not exist"
-            )
-        return group
+        return self._existing(self._groups, "group", group_id)
 
     def _validate_membership(
         self, group_id: int, members: Sequence[GroupMember], max_size: int

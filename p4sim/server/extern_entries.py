@@ -9,7 +9,6 @@ writable here although BMv2's P4Runtime server answers UNIMPLEMENTED for them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from p4.v1 import p4runtime_pb2
@@ -24,6 +23,7 @@ from p4sim.server.resources import (
     meter_config_in,
     meter_config_out,
 )
+from p4sim.server.selection import selected
 from p4sim.server.table_entries import find_entry, set_counter
 from p4sim.server.target import Target
 
@@ -47,11 +47,6 @@ def _indices(msg: Any, size: int, what: str) -> range:
     return range(index, index + 1)
 
 
-def _selected(ident: int, infos: dict[int, Any], lookup: Callable[[int], Any]) -> list[Any]:
-    """The objects a read names: one by id, or all of them for id 0."""
-    return list(infos.values()) if ident == 0 else [lookup(ident)]
-
-
 # ------------------------------------------------------------------------------ counters
 
 
@@ -68,7 +63,7 @@ def write_counter(t: Target, update_type: int, msg: p4runtime_pb2.CounterEntry) 
 
 def read_counters(t: Target, msg: p4runtime_pb2.CounterEntry) -> list[Entity]:
     out = []
-    for info in _selected(msg.counter_id, t.schema.counters, t.schema.counter):
+    for info in selected(msg.counter_id, t.schema.counters, t.schema.counter):
         cells = t.object(t.switch.counters, info.name, "counter")
         for i in _indices(msg, info.size, info.name):
             entry = p4runtime_pb2.CounterEntry(
@@ -123,7 +118,7 @@ def read_meters(t: Target, msg: p4runtime_pb2.MeterEntry) -> list[Entity]:
     if msg.HasField("counter_data"):
         raise RuntimeApiError("UNIMPLEMENTED", "per-colour meter counters")
     out = []
-    for info in _selected(msg.meter_id, t.schema.meters, t.schema.meter):
+    for info in selected(msg.meter_id, t.schema.meters, t.schema.meter):
         cells = t.object(t.switch.meters, info.name, "meter")
         for i in _indices(msg, info.size, info.name):
             entry = p4runtime_pb2.MeterEntry(meter_id=info.id)
@@ -208,7 +203,7 @@ def write_register(t: Target, update_type: int, msg: p4runtime_pb2.RegisterEntry
 
 def read_registers(t: Target, msg: p4runtime_pb2.RegisterEntry) -> list[Entity]:
     out = []
-    for info in _selected(msg.register_id, t.schema.registers, t.schema.register):
+    for info in selected(msg.register_id, t.schema.registers, t.schema.register):
         if info.value is None:
             if msg.register_id:
                 raise RuntimeApiError(

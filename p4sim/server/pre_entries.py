@@ -15,6 +15,7 @@ from p4.v1 import p4runtime_pb2
 from p4sim.runtime.errors import RuntimeApiError
 from p4sim.runtime.pre import CloneSession, Replica
 from p4sim.server import codec
+from p4sim.server.selection import narrowed
 from p4sim.server.target import Target
 
 INSERT, MODIFY, DELETE = (
@@ -118,11 +119,7 @@ def read_pre(t: Target, msg: p4runtime_pb2.PacketReplicationEngineEntry) -> list
     out = []
     if which == "multicast_group_entry":
         wanted = msg.multicast_group_entry.multicast_group_id
-        groups = pre.groups()
-        if wanted:
-            if wanted not in groups:
-                raise RuntimeApiError("NOT_FOUND", f"multicast group {wanted} does not exist")
-            groups = {wanted: groups[wanted]}
+        groups = narrowed(pre.groups(), wanted, f"multicast group {wanted} does not exist")
         for group_id, replicas in groups.items():
             entry = p4runtime_pb2.MulticastGroupEntry(
                 multicast_group_id=group_id,
@@ -133,11 +130,7 @@ def read_pre(t: Target, msg: p4runtime_pb2.PacketReplicationEngineEntry) -> list
                               PacketReplicationEngineEntry(multicast_group_entry=entry)))
     elif which == "clone_session_entry":
         wanted = msg.clone_session_entry.session_id
-        sessions = pre.sessions()
-        if wanted:
-            if wanted not in sessions:
-                raise RuntimeApiError("NOT_FOUND", f"clone session {wanted} does not exist")
-            sessions = {wanted: sessions[wanted]}
+        sessions = narrowed(pre.sessions(), wanted, f"clone session {wanted} does not exist")
         for session_id, session in sessions.items():
             entry = p4runtime_pb2.CloneSessionEntry(
                 session_id=session_id,

@@ -3,7 +3,9 @@
 Codes from the spec: id 0 or a missing action INVALID_ARGUMENT, a member or group still used
 FAILED_PRECONDITION, groups only in selectors, `max_size` fixed at creation and bounded by the
 P4Info `max_group_size`. The rest (duplicates, unknown members, weights, group size) is
-checked by the runtime profile with PI's codes, which agree with the spec.
+checked by the runtime profile with PI's codes, which agree with the spec: weights adding up
+to more than `max_size` are RESOURCE_EXHAUSTED. A profile's `size` does not limit its members:
+BMv2 does not, and the spec only says the server "should" refuse them.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from p4sim.runtime.errors import RuntimeApiError
 from p4sim.server import codec, oneshot
 from p4sim.server.actions import decode_action, encode_action
 from p4sim.server.schema import ActionProfileInfo
+from p4sim.server.selection import narrowed, selected
 from p4sim.server.target import Target
 
 INSERT, MODIFY, DELETE = (
@@ -39,6 +42,21 @@ def _users(t: Target, info: ActionProfileInfo) -> list[Any]:
 
 def _precondition(message: str) -> RuntimeApiError:
     return RuntimeApiError("FAILED_PRECONDITION", message)
+
+
+def _client_items(
+    t: Target, info: ActionProfileInfo, kind: str, wanted: int
+) -> tuple[Any, dict[int, Any]]:
+    """The profile and the members or groups (`kind`) a read of it returns: those the client
+    made (one-shot ones are hidden), narrowed to id `wanted` unless it is 0."""
+    profile = t.object(t.switch.action_profiles, info.name, "action profile")
+    hidden_members, hidden_groups = oneshot.hidden_ids(t, info, profile)
+    items, hidden = (
+        (profile.members(), hidden_members) if kind == "member"
+        else (profile.groups(), hidden_groups)
+    )
+    visible = {i: item for i, item in items.items() if i not in hidden}
+    return profile, narrowed(visible, wanted, f"{info.name} has no {kind} {wanted}")
 
 
 # ------------------------------------------------------------------------------ members
@@ -82,20 +100,10 @@ def write_member(t: Target, update_type: int, msg: p4runtime_pb2.ActionProfileMe
 
 
 def read_members(t: Target, msg: p4runtime_pb2.ActionProfileMember) -> list[Entity]:
-    infos = (
-        [t.schema.action_profile(msg.action_profile_id)]
-        if msg.action_profile_id
-        else list(t.schema.action_profiles.values())
-    )
+    infos = selected(msg.action_profile_id, t.schema.action_profiles, t.schema.action_profile)
     out = []
     for info in infos:
-        profile = t.object(t.switch.action_profiles, info.name, "action profile")
-        hidden, _ = oneshot.hidden_ids(t, info, profile)
-        members = {i: call for i, call in profile.members().items() if i not in hidden}
-        if msg.member_id:
-            if msg.member_id not in members:
-                raise RuntimeApiError("NOT_FOUND", f"{info.name} has no member {msg.member_id}")
-            members = {msg.member_id: members[msg.member_id]}
+        _, members = _client_items(t, info, "member", msg.member_id)
         for member_id, call in members.items():
             out.append(Entity(action_profile_member=p4runtime_pb2.ActionProfileMember(
                 action_profile_id=info.id, member_id=member_id,
@@ -159,13 +167,7 @@ def read_groups(t: Target, msg: p4runtime_pb2.ActionProfileGroup) -> list[Entity
     )
     out = []
     for info in infos:
-        profile = t.object(t.switch.action_profiles, info.name, "action profile")
-        _, hidden = oneshot.hidden_ids(t, info, profile)
-        groups = {i: g for i, g in profile.groups().items() if i not in hidden}
-        if msg.group_id:
-            if msg.group_id not in groups:
-                raise RuntimeApiError("NOT_FOUND", f"{info.name} has no group {msg.group_id}")
-            groups = {msg.group_id: groups[msg.group_id]}
+        profile, groups = _client_items(t, info, "group", msg.group_id)
         for group_id, members in groups.items():
             legacy = t.spellings.legacy_watch.get((info.id, group_id), frozenset())
             group = p4runtime_pb2.ActionProfileGroup(

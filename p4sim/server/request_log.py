@@ -44,22 +44,16 @@ class RequestLogger(grpc.ServerInterceptor):
             "request_deserializer": handler.request_deserializer,
             "response_serializer": handler.response_serializer,
         }
-        if handler.unary_unary is not None:
-            return grpc.unary_unary_rpc_method_handler(
-                self._unary(method, handler.unary_unary), **codecs
-            )
-        if handler.unary_stream is not None:
-            return grpc.unary_stream_rpc_method_handler(
-                self._unary(method, handler.unary_stream), **codecs
-            )
-        if handler.stream_stream is not None:
-            return grpc.stream_stream_rpc_method_handler(
-                self._streaming(method, handler.stream_stream), **codecs
-            )
-        if handler.stream_unary is not None:
-            return grpc.stream_unary_rpc_method_handler(
-                self._streaming(method, handler.stream_unary), **codecs
-            )
+        # (the handler's behaviour, the factory of a handler of that kind, the logging wrapper)
+        kinds = (
+            (handler.unary_unary, grpc.unary_unary_rpc_method_handler, self._unary),
+            (handler.unary_stream, grpc.unary_stream_rpc_method_handler, self._unary),
+            (handler.stream_stream, grpc.stream_stream_rpc_method_handler, self._streaming),
+            (handler.stream_unary, grpc.stream_unary_rpc_method_handler, self._streaming),
+        )
+        for behavior, make_handler, logged in kinds:
+            if behavior is not None:
+                return make_handler(logged(method, behavior), **codecs)
         return handler
 
     def _unary(self, method: str, behavior: Callable[..., Any]) -> Callable[..., Any]:

@@ -14,6 +14,7 @@ from p4sim.runtime import tables as rt
 from p4sim.runtime.errors import RuntimeApiError
 from p4sim.server.match import Key, decode_match, encode_match
 from p4sim.server.schema import Field, ValueSetInfo
+from p4sim.server.selection import selected
 from p4sim.server.target import Target
 
 Entity = p4runtime_pb2.Entity
@@ -34,11 +35,7 @@ def write_value_set(t: Target, update_type: int, msg: p4runtime_pb2.ValueSetEntr
 
 
 def read_value_sets(t: Target, msg: p4runtime_pb2.ValueSetEntry) -> list[Entity]:
-    infos = (
-        [t.schema.value_set(msg.value_set_id)]
-        if msg.value_set_id
-        else list(t.schema.value_sets.values())
-    )
+    infos = selected(msg.value_set_id, t.schema.value_sets, t.schema.value_set)
     out = []
     for info in infos:
         value_set = t.object(t.switch.value_sets, info.name, "value set")

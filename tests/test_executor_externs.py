@@ -5,36 +5,16 @@ BMv2 algorithm, random and digest (tests/p4/runtime/feat_{stateful,hash,random,d
 from __future__ import annotations
 
 import zlib
-from functools import cache
 from pathlib import Path
 
 import pytest
+from checksums import crc16_arc, csum16, xor16
+from executor_switch import FakeClock, feature_switch
 
 from p4sim import ir
 from p4sim.compiler import compile_file
 from p4sim.runtime.externs import CounterData, MeterConfig
 from p4sim.runtime.switch import Switch
-
-P4_DIR = Path(__file__).parent / "p4" / "runtime"
-
-
-@cache
-def _config(name: str) -> bytes:
-    return ir.dumps(compile_file(P4_DIR / f"feat_{name}.p4").program).encode()
-
-
-def _switch(name: str, **kwargs: object) -> Switch:
-    sw = Switch(**kwargs)  # type: ignore[arg-type]
-    sw.load_pipeline(_config(name))
-    return sw
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 50.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 # ------------------------------------------------------------------ register, counter, meter
@@ -48,7 +28,7 @@ def _stateful(sw: Switch, idx: int, v: int = 0, sv: int = 0, pad: int = 6) -> by
 
 def test_register_read_write() -> None:
     """register.read/write on bit<16> and int<8> cells; the control plane sees the cells."""
-    sw = _switch("stateful")
+    sw = feature_switch("stateful")
     assert _stateful(sw, 1, v=5, sv=-3)[:3] == bytes([0, 0, 0])
     assert _stateful(sw, 1, v=7, sv=4)[:3] == bytes([0, 5, 0xFD])
     assert _stateful(sw, 1, v=0xFFFF)[:3] == bytes([0, 12, 4])
@@ -63,7 +43,7 @@ def test_register_out_of_range_index() -> None:
     """BMv2 (primitives.cpp register_read/register_write): an index outside the array leaves
     the read result unwritten and ignores the write. The result here is a local variable,
     which BMv2 (scalars metadata, reset per packet) and p4sim both start at 0."""
-    sw = _switch("stateful")
+    sw = feature_switch("stateful")
     sw.registers["I.sums"].write(0, 99)
     assert _stateful(sw, 200, v=5)[:2] == bytes([0, 0])
     assert sw.registers["I.sums"].values == [99, 0, 0, 0, 0, 0, 0, 0]
@@ -72,7 +52,7 @@ def test_register_out_of_range_index() -> None:
 def test_counters_count_packets_and_bytes() -> None:
     """BMv2 counters always count packets and bytes (the ingress length), whatever the
     CounterType; an index outside the array is ignored."""
-    sw = _switch("stateful")
+    sw = feature_switch("stateful")
     for idx, pad in ((3, 6), (3, 0), (5, 2), (9, 1)):
         _stateful(sw, idx, pad=pad)
     assert sw.counters["I.pkts_bytes"].read(3) == CounterData(packets=2, bytes=10 + 4)
@@ -86,8 +66,8 @@ def test_meters_colour_by_bytes_and_packets_with_fake_clock() -> None:
     credited per whole microsecond), peak bucket checked first (RED), then committed
     (YELLOW/GREEN); a bytes meter costs the packet's ingress length, a packets meter 1;
     unconfigured cells are GREEN (0); colours 0 GREEN, 1 YELLOW, 2 RED."""
-    clock = FakeClock()
-    sw = _switch("stateful", clock=clock)
+    clock = FakeClock(50.0)
+    sw = feature_switch("stateful", clock=clock)
     sw.meters["I.by_bytes"].configure(0, MeterConfig(cir=100, cburst=30, pir=200, pburst=50))
     sw.meters["I.by_packets"].configure(0, MeterConfig(cir=1, cburst=1, pir=1, pburst=2))
 
@@ -105,35 +85,6 @@ def test_meters_colour_by_bytes_and_packets_with_fake_clock() -> None:
 
 
 # ------------------------------------------------------------------ hash
-def _crc16_arc(data: bytes) -> int:
-    """CRC-16/ARC bit by bit: BMv2's crc16 (and crc16_custom with its default parameters)."""
-    crc = 0
-    for byte in data:
-        crc ^= byte
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
-    return crc
-
-
-def _words(data: bytes) -> list[int]:
-    data = data + bytes(len(data) % 2)
-    return [int.from_bytes(data[i : i + 2], "big") for i in range(0, len(data), 2)]
-
-
-def _csum16(data: bytes) -> int:
-    total = sum(_words(data))
-    while total >> 16:
-        total = (total & 0xFFFF) + (total >> 16)
-    return ~total & 0xFFFF
-
-
-def _xor16(data: bytes) -> int:
-    out = 0
-    for word in _words(data):
-        out ^= word
-    return out
-
-
 @pytest.mark.parametrize(
     ("a", "b", "c", "flags", "x"),
     [
@@ -155,18 +106,18 @@ def test_hash_algorithms(a: int, b: int, c: int, flags: int, x: int | None) -> N
     data3 = k[:7]
     opt_data = bytes([c]) + (b"" if x is None else x.to_bytes(2, "big"))
     expected = (
-        _crc16_arc(data3).to_bytes(2, "big")
+        crc16_arc(data3).to_bytes(2, "big")
         + zlib.crc32(data3).to_bytes(4, "big")
-        + _crc16_arc(data3).to_bytes(2, "big")
+        + crc16_arc(data3).to_bytes(2, "big")
         + zlib.crc32(data3).to_bytes(4, "big")
         + k[:6]
-        + _csum16(k).to_bytes(2, "big")
-        + _xor16(k).to_bytes(2, "big")
-        + (1000 + _crc16_arc(k[:4]) % 7).to_bytes(2, "big")
+        + csum16(k).to_bytes(2, "big")
+        + xor16(k).to_bytes(2, "big")
+        + (1000 + crc16_arc(k[:4]) % 7).to_bytes(2, "big")
         + zlib.crc32(opt_data).to_bytes(4, "big")
         + bytes([zlib.crc32(k[:4]) & 0xFF])
     )
-    sw = _switch("hash")
+    sw = feature_switch("hash")
     assert sw.process_packet(1, frame) == [(1, expected + frame)]
 
 
@@ -175,7 +126,7 @@ def test_random_in_range_and_reversed_bounds() -> None:
     """BMv2 random (modify_field_rng_uniform): uniform in [lo, hi]; with lo > hi the result
     is left unwritten (here: a packet field keeps its parsed value). The `random` hash
     algorithm is p4sim's own (BMv2 has none): base + (random % max)."""
-    sw = _switch("random", seed=7)
+    sw = feature_switch("random", seed=7)
     seen, hashed = set(), set()
     for _ in range(200):
         [(_, data)] = sw.process_packet(1, bytes([10, 13, 0x5A]))
@@ -191,7 +142,7 @@ def test_random_in_range_and_reversed_bounds() -> None:
 def test_random_is_reproducible_with_a_seed() -> None:
     runs = []
     for _ in range(2):
-        sw = _switch("random", seed=42)
+        sw = feature_switch("random", seed=42)
         runs.append([sw.process_packet(1, bytes([0, 255, 0]))[0][1][0] for _ in range(20)])
     assert runs[0] == runs[1]
 
@@ -202,7 +153,7 @@ def test_digest_sink_gets_struct_values() -> None:
     the last digest() call wins), also for a packet that is then dropped. The sink gets the
     P4Info digest name and the struct's field values in declaration order, as unsigned bit
     strings (int<8> -51 is 0xCD), like every data-plane value the control plane sees."""
-    sw = _switch("digest")
+    sw = feature_switch("digest")
     got: list[tuple[str, tuple]] = []
     sw.digest_sink = lambda name, values: got.append((name, values))
     assert sw.process_packet(3, bytes([1, 0xAB, 0x12, 0x34])) == [(1, bytes([1, 0xAB, 0x12, 0x34]))]

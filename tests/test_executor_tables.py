@@ -5,13 +5,10 @@ profiles}.p4), with the BMv2 behaviour each test relies on in its docstring.
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
-
 import pytest
+from checksums import crc16_arc
+from executor_switch import FakeClock, feature_switch
 
-from p4sim import ir
-from p4sim.compiler import compile_file
 from p4sim.runtime.action_profiles import GroupMember
 from p4sim.runtime.errors import RuntimeApiError
 from p4sim.runtime.externs import CounterData, Meter, MeterConfig
@@ -25,19 +22,6 @@ from p4sim.runtime.tables import (
     TableEntry,
     Ternary,
 )
-
-P4_DIR = Path(__file__).parent / "p4" / "runtime"
-
-
-@cache
-def _config(name: str) -> bytes:
-    return ir.dumps(compile_file(P4_DIR / f"feat_{name}.p4").program).encode()
-
-
-def _switch(name: str, **kwargs: object) -> Switch:
-    sw = Switch(**kwargs)  # type: ignore[arg-type]
-    sw.load_pipeline(_config(name))
-    return sw
 
 
 # ------------------------------------------------------------------ match kinds
@@ -60,7 +44,7 @@ def _entry(table: str, match: tuple, value: int, priority: int = 0) -> TableEntr
 
 @pytest.fixture
 def tables() -> Switch:
-    sw = _switch("tables")
+    sw = feature_switch("tables")
     t = sw.tables
     t["I.t_exact"].insert(_entry("t_exact", (Exact(1), Exact(2)), 0x11))
     t["I.t_lpm"].insert(_entry("t_lpm", (Lpm(0x0A000000, 8),), 1))
@@ -123,7 +107,7 @@ def test_optional_match(tables: Switch, a: int, b: int, value: int) -> None:
 def test_const_entries_in_program_order(a: int, c: int, value: int, hit: bool) -> None:
     """BMv2 (simple_switch.md, const entries): for ternary/range tables, entries listed
     earlier in the program have higher priority; a miss runs the const default action."""
-    res = _res(_switch("tables"), _k(a, 0, 0, c))
+    res = _res(feature_switch("tables"), _k(a, 0, 0, c))
     assert res[5] == value
     assert bool(res[6] & 32) is hit
 
@@ -168,18 +152,10 @@ def test_modify_and_delete_entry(tables: Switch) -> None:
 
 
 # ------------------------------------------------------------------ direct counter and meter
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def test_direct_counter_counts_hits_only() -> None:
     """BMv2 direct counters: every action of the table counts as if it called count(); only
     hits count (the default entry has no counter); bytes are the ingress length."""
-    sw = _switch("direct")
+    sw = feature_switch("direct")
     t = sw.tables["I.t"]
     t.insert(TableEntry(match=(Exact(1),), action=ActionCall("I.fwd", (2,))))
     t.insert(TableEntry(match=(Exact(2),), action=ActionCall("I.other", ())))
@@ -194,8 +170,8 @@ def test_direct_meter_colours_with_fake_clock() -> None:
     the entry's meter and writes the colour (0 GREEN, 1 YELLOW, 2 RED) into the field the
     table's actions read() into, before and whatever action runs; a miss leaves the field;
     an unconfigured meter gives GREEN."""
-    clock = FakeClock()
-    sw = _switch("direct", clock=clock)
+    clock = FakeClock(1000.0)
+    sw = feature_switch("direct", clock=clock)
     t = sw.tables["I.t"]
     t.insert(TableEntry(match=(Exact(1),), action=ActionCall("I.fwd", (2,))))
     t.insert(TableEntry(match=(Exact(2),), action=ActionCall("I.other", ())))
@@ -215,16 +191,6 @@ def test_direct_meter_colours_with_fake_clock() -> None:
 
 
 # ------------------------------------------------------------------ action profiles, selectors
-def _crc16_arc(data: bytes) -> int:
-    """CRC-16/ARC, bit by bit (BMv2's crc16), as an independent reference."""
-    crc = 0
-    for byte in data:
-        crc ^= byte
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
-    return crc
-
-
 def _prof_frame(a: int, b: int, c: int) -> bytes:
     return bytes([a, b]) + c.to_bytes(2, "big")
 
@@ -236,7 +202,7 @@ def _v(sw: Switch, frame: bytes) -> tuple[int, int, int]:
 
 @pytest.fixture
 def profiles() -> Switch:
-    sw = _switch("profiles")
+    sw = feature_switch("profiles")
     ap = sw.action_profiles["I.ap"]
     ap.insert_member(1, ActionCall("I.set_v1", (0x11,)))
     ap.insert_member(2, ActionCall("I.set_v1", (0x22,)))
@@ -260,7 +226,7 @@ def test_selector_member_choice_follows_bmv2_hash(profiles: Switch, a: int, c: i
     fields with the declared algorithm (crc16 over a:8 c:16 packed MSB first) and picks
     member `hash % n` among the group's members in member-handle order (handles are given in
     member insertion order: 10, 11, 12)."""
-    index = _crc16_arc(bytes([a]) + c.to_bytes(2, "big")) % 3
+    index = crc16_arc(bytes([a]) + c.to_bytes(2, "big")) % 3
     assert _v(profiles, _prof_frame(a, 1, c))[1] == (0xA0, 0xA1, 0xA2)[index]
 
 
@@ -280,7 +246,7 @@ def test_trace_shows_tables_and_actions() -> None:
     """The per-packet trace (p4sim run --log-console) names parser states, table hits with
     the matched entry, misses with the default action, and the actions run."""
     lines: list[str] = []
-    sw = _switch("tables", trace=lines.append)
+    sw = feature_switch("tables", trace=lines.append)
     sw.tables["I.t_exact"].insert(_entry("t_exact", (Exact(1), Exact(2)), 0x11))
     sw.process_packet(1, _k(1, 2))
     assert "parser state start" in lines

@@ -43,27 +43,29 @@ def write(tmp_path: Path, text: str, name: str = "t.stf") -> Path:
     return path
 
 
-@pytest.mark.parametrize("case", sorted(CASES))
-def test_project_stf_files_pass(capsys: pytest.CaptureFixture[str], case: str) -> None:
+def run_passing(capsys: pytest.CaptureFixture[str], case: str) -> tuple[Path, Path, str]:
+    """Run one of CASES, which must pass (exit 0, nothing on stderr): its files and output."""
     program, test = CASES[case]
     status, out, err = run(capsys, program, test)
     assert (status, err) == (0, ""), out
+    return program, test, out
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_project_stf_files_pass(capsys: pytest.CaptureFixture[str], case: str) -> None:
+    program, test, out = run_passing(capsys, case)
     assert f"PASS {test} ({program}): " in out
 
 
 def test_basic_summary(capsys: pytest.CaptureFixture[str]) -> None:
-    status, out, _ = run(capsys, *CASES["basic"])
-    program, test = CASES["basic"]
-    assert status == 0
+    program, test, out = run_passing(capsys, "basic")
     assert out == f"PASS {test} ({program}): 9 packets sent, 7 expected packets matched\n"
 
 
 def test_probe_semantics_notes_the_packet_bmv2_sent_to_unattached_port_0(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    program, test = CASES["probe_semantics"]
-    status, out, _ = run(capsys, program, test)
-    assert status == 0
+    program, test, out = run_passing(capsys, "probe_semantics")
     assert out == (
         f"PASS {test} ({program}): 9 packets sent, 9 expected packets matched\n"
         "note: packet to port 0, which the test does not use (BMv2 would have no interface "
@@ -75,9 +77,7 @@ def test_probe_semantics_notes_the_packet_bmv2_sent_to_unattached_port_0(
 def test_control_plane_read_commands_print_what_they_read(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    program, test = CASES["control_plane"]
-    status, out, _ = run(capsys, program, test)
-    assert status == 0
+    program, test, out = run_passing(capsys, "control_plane")
     assert out == (
         "MyIngress.last_length[3] = 14 (0xe)\n"
         "mirroring session 4: ports [6]\n"

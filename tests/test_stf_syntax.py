@@ -20,6 +20,13 @@ def at(line: int) -> Loc:
     return Loc("t.stf", line)
 
 
+def refused(text: str) -> StfError:
+    """The error parsing `text` as t.stf raises."""
+    with pytest.raises(StfError) as err:
+        parse_stf(text, "t.stf")
+    return err.value
+
+
 def plain(text: str, value: int, mask: int | None) -> MatchValue:
     return MatchValue("plain", Number(text, value, mask))
 
@@ -131,11 +138,10 @@ def test_add_errors_name_the_line(line: str, message: str | None) -> None:
     if message is None:  # wildcards in action data are refused later, by binding
         assert isinstance(parse_stf(text, "t.stf")[0], s.Add)
         return
-    with pytest.raises(StfError) as err:
-        parse_stf(text, "t.stf")
-    assert err.value.loc == at(3)
-    assert err.value.message == message
-    assert str(err.value) == f"t.stf:3: error: {message}"
+    err = refused(text)
+    assert err.loc == at(3)
+    assert err.message == message
+    assert str(err) == f"t.stf:3: error: {message}"
 
 
 # ---- packets -------------------------------------------------------------------------------
@@ -169,9 +175,8 @@ def test_expect_patterns() -> None:
     ],
 )
 def test_packet_errors(line: str, message: str) -> None:
-    with pytest.raises(StfError) as err:
-        parse_stf("wait\n" + line, "t.stf")
-    assert (err.value.loc, err.value.message) == (at(2), message)
+    err = refused("wait\n" + line)
+    assert (err.loc, err.message) == (at(2), message)
 
 
 # ---- comments, case, blank lines -----------------------------------------------------------
@@ -195,9 +200,7 @@ def test_comments_blank_lines_and_case() -> None:
 
 
 def test_unknown_command() -> None:
-    with pytest.raises(StfError) as err:
-        parse_stf("\n\ntable_add t a 1 =>", "t.stf")
-    assert str(err.value) == "t.stf:3: error: unknown command 'table_add'"
+    assert str(refused("\n\ntable_add t a 1 =>")) == "t.stf:3: error: unknown command 'table_add'"
 
 
 # ---- check_counter, remove -----------------------------------------------------------------
@@ -230,9 +233,7 @@ def test_check_counter_forms() -> None:
     ],
 )
 def test_check_counter_and_remove_errors(line: str, message: str) -> None:
-    with pytest.raises(StfError) as err:
-        parse_stf(line, "t.stf")
-    assert err.value.message == message
+    assert refused(line).message == message
 
 
 def test_remove_all() -> None:
@@ -286,9 +287,7 @@ def test_direct_commands(line: str, expected: s.Command) -> None:
     ],
 )
 def test_direct_command_errors(line: str, message: str) -> None:
-    with pytest.raises(StfError) as err:
-        parse_stf(line, "t.stf")
-    assert err.value.message == message
+    assert refused(line).message == message
 
 
 # ---- robustness ----------------------------------------------------------------------------

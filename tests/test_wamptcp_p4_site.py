@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from ipaddress import ip_address
 from pathlib import Path
 
+from checksums import crc16_arc
 from p4.v1 import p4runtime_pb2
 from scapy.contrib.bfd import BFD
 from scapy.layers.inet import IP, TCP, UDP
@@ -195,16 +196,6 @@ def install_remote(sut: SwitchUnderTest, mode: str = "vxlan") -> None:
 
 
 # ---- packets ----
-
-def crc16_arc(data: bytes) -> int:
-    """CRC-16/ARC (poly 0x8005 reflected, init 0), BMv2's HashAlgorithm.crc16."""
-    crc = 0
-    for byte in data:
-        crc ^= byte
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
-    return crc
-
 
 def bucket_of(src: str, dst: str, proto: int, sport: int = 0, dport: int = 0) -> int:
     """The handoff bucket of a flow: crc16 over (src, dst, protocol, ports) mod 64."""

@@ -16,15 +16,12 @@ from typing import TypeVar
 
 from p4.config.v1 import p4info_pb2
 
+from p4sim.runtime.tables import MATCH_KINDS, PRIORITY_KINDS
 from p4sim.stf.syntax import Loc, StfError
 
-_MATCH_KINDS = {
-    p4info_pb2.MatchField.EXACT: "exact",
-    p4info_pb2.MatchField.LPM: "lpm",
-    p4info_pb2.MatchField.TERNARY: "ternary",
-    p4info_pb2.MatchField.RANGE: "range",
-    p4info_pb2.MatchField.OPTIONAL: "optional",
-}
+# P4Info match type -> the switch's name of that match kind (P4Info's enum names are the same
+# names in capitals), so the kinds STF binds are by construction the ones the tables take.
+_MATCH_KINDS = {p4info_pb2.MatchField.MatchType.Value(kind.upper()): kind for kind in MATCH_KINDS}
 _SCOPES = {
     p4info_pb2.ActionRef.TABLE_AND_DEFAULT: "table_and_default",
     p4info_pb2.ActionRef.TABLE_ONLY: "table_only",
@@ -55,7 +52,7 @@ class TableInfo:
 
     @property
     def needs_priority(self) -> bool:
-        return any(k.kind in ("ternary", "range", "optional") for k in self.keys)
+        return any(k.kind in PRIORITY_KINDS for k in self.keys)
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,6 +47,8 @@ from p4sim.runtime.externs import CounterData, Meter
 if TYPE_CHECKING:
     from p4sim.runtime.action_profiles import ActionProfile
 
+# The P4Runtime match kinds v1model tables use (P4Info MatchField.MatchType, lower case), and
+# those that make a table order its entries by priority (P4Runtime spec, "TableEntry").
 MATCH_KINDS = ("exact", "lpm", "ternary", "range", "optional")
 PRIORITY_KINDS = frozenset({"ternary", "range", "optional"})
 BMV2_MAX_PRIORITY = (1 << 31) - 1

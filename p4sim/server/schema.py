@@ -16,22 +16,16 @@ from typing import TypeVar
 from p4.config.v1 import p4info_pb2, p4types_pb2
 
 from p4sim.runtime.errors import RuntimeApiError
+from p4sim.runtime.tables import MATCH_KINDS, PRIORITY_KINDS
 
-_MATCH_KINDS = {
-    p4info_pb2.MatchField.EXACT: "exact",
-    p4info_pb2.MatchField.LPM: "lpm",
-    p4info_pb2.MatchField.TERNARY: "ternary",
-    p4info_pb2.MatchField.RANGE: "range",
-    p4info_pb2.MatchField.OPTIONAL: "optional",
-}
+# P4Info's match type enum -> the runtime's match kind names.
+_MATCH_KINDS = {p4info_pb2.MatchField.MatchType.Value(kind.upper()): kind for kind in MATCH_KINDS}
 _COUNTER_UNITS = {
     p4info_pb2.CounterSpec.BYTES: "bytes",
     p4info_pb2.CounterSpec.PACKETS: "packets",
     p4info_pb2.CounterSpec.BOTH: "packets_and_bytes",
 }
 _METER_UNITS = {p4info_pb2.MeterSpec.BYTES: "bytes", p4info_pb2.MeterSpec.PACKETS: "packets"}
-# Match kinds that make a table order its entries by priority (P4Runtime "TableEntry").
-PRIORITY_KINDS = frozenset({"ternary", "range", "optional"})
 
 _T = TypeVar("_T")
 

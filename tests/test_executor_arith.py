@@ -9,21 +9,8 @@ below computes each output field from the inputs with plain Python integers.
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
-
 import pytest
-
-from p4sim import ir
-from p4sim.compiler import compile_file
-from p4sim.runtime.switch import Switch
-
-P4_DIR = Path(__file__).parent / "p4" / "runtime"
-
-
-@cache
-def _config() -> bytes:
-    return ir.dumps(compile_file(P4_DIR / "feat_arith.p4").program).encode()
+from executor_switch import feature_switch
 
 
 def _u(x: int, n: int) -> int:
@@ -101,8 +88,7 @@ CASES = [
 def test_arithmetic_matches_reference_model(
     a: int, b: int, sa: int, sb: int, sh: int, w: int
 ) -> None:
-    sw = Switch()
-    sw.load_pipeline(_config())
+    sw = feature_switch("arith")
     frame = bytes([a, b, _u(sa, 8), _u(sb, 8), sh]) + w.to_bytes(4, "big")
     out = sw.process_packet(1, frame)
     assert out == [(1, frame + _model(a, b, sa, sb, sh, w))]

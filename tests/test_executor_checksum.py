@@ -11,30 +11,9 @@ in program order, when their condition holds; csum16 is the Internet checksum.
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
-
 import pytest
-
-from p4sim import ir
-from p4sim.compiler import compile_file
-from p4sim.runtime.switch import Switch
-
-P4_DIR = Path(__file__).parent / "p4" / "runtime"
-
-
-@cache
-def _config() -> bytes:
-    return ir.dumps(compile_file(P4_DIR / "feat_checksum.p4").program).encode()
-
-
-def _csum16(data: bytes) -> int:
-    data = data + bytes(len(data) % 2)
-    total = sum(int.from_bytes(data[i : i + 2], "big") for i in range(0, len(data), 2))
-    while total >> 16:
-        total = (total & 0xFFFF) + (total >> 16)
-    return ~total & 0xFFFF
-
+from checksums import csum16
+from executor_switch import feature_switch
 
 SRC, DST = bytes([10, 0, 0, 1]), bytes([10, 0, 1, 2])
 
@@ -43,7 +22,7 @@ def _ipv4(tos: int, ttl: int, proto: int, total_len: int, csum: int | None = Non
     head = bytes([0x45, tos]) + total_len.to_bytes(2, "big") + bytes([0x12, 0x34, 0x40, 0])
     head += bytes([ttl, proto])
     rest = SRC + DST
-    value = _csum16(head + rest) if csum is None else csum
+    value = csum16(head + rest) if csum is None else csum
     return head + value.to_bytes(2, "big") + rest
 
 
@@ -51,13 +30,12 @@ def _udp(payload: bytes, csum: int | None = None) -> bytes:
     length = (8 + len(payload)).to_bytes(2, "big")
     ports = (1234).to_bytes(2, "big") + (80).to_bytes(2, "big")
     pseudo = SRC + DST + bytes([0, 17]) + length
-    value = _csum16(pseudo + ports + length + payload) if csum is None else csum
+    value = csum16(pseudo + ports + length + payload) if csum is None else csum
     return ports + length + value.to_bytes(2, "big")
 
 
 def _run(frame: bytes) -> bytes:
-    sw = Switch()
-    sw.load_pipeline(_config())
+    sw = feature_switch("checksum")
     [(port, data)] = sw.process_packet(1, frame)
     assert port == 1
     return data

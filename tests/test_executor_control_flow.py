@@ -8,28 +8,16 @@ fn_acc inout_a sub sw_act sw_val exit_mark sp eg.
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
-
 import pytest
+from executor_switch import feature_switch
 
-from p4sim import ir
-from p4sim.compiler import compile_file
 from p4sim.runtime.switch import Switch
 from p4sim.runtime.tables import ActionCall, Exact, TableEntry
 
-P4_DIR = Path(__file__).parent / "p4" / "runtime"
-
-
-@cache
-def _config() -> bytes:
-    return ir.dumps(compile_file(P4_DIR / "feat_control_flow.p4").program).encode()
-
 
 def _switch(trace: list[str] | None = None) -> Switch:
-    sw = Switch(trace=trace.append if trace is not None else None)
-    sw.load_pipeline(_config())
-    return sw
+    """feat_control_flow.p4, its trace lines appended to `trace` when one is given."""
+    return feature_switch("control_flow", trace=trace.append if trace is not None else None)
 
 
 def _res(sw: Switch, op: int, a: int, b: int, *x: int) -> list[int]:

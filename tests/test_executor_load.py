@@ -3,17 +3,14 @@ running program and its state in place; a new program starts from fresh state.""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from executor_switch import feature_config, feature_switch
 
 from p4sim import ir
-from p4sim.compiler import compile_file, compile_text
+from p4sim.compiler import compile_text
 from p4sim.runtime.errors import RuntimeApiError
 from p4sim.runtime.switch import Switch
 from p4sim.runtime.tables import ActionCall, Exact, TableEntry
-
-P4_DIR = Path(__file__).parent / "p4" / "runtime"
 
 ODD_HEADER = """
 #include <core.p4>
@@ -33,10 +30,6 @@ V1Switch(P(), VC(), I(), E(), CC(), D()) main;
 """
 
 
-def _tables_config() -> bytes:
-    return ir.dumps(compile_file(P4_DIR / "feat_tables.p4").program).encode()
-
-
 @pytest.mark.parametrize(
     "config",
     [
@@ -49,8 +42,7 @@ def _tables_config() -> bytes:
 def test_unusable_config_is_refused_and_old_program_kept(config: bytes) -> None:
     """A header that is not a whole number of bytes cannot be emitted by BMv2 (headers.cpp
     asserts it), so such a program is refused rather than failing per packet."""
-    sw = Switch()
-    sw.load_pipeline(_tables_config())
+    sw = feature_switch("tables")
     entry = TableEntry(match=(Exact(1), Exact(2)), action=ActionCall("I.set_ex", (0x11,)))
     sw.tables["I.t_exact"].insert(entry)
     with pytest.raises(RuntimeApiError) as err:
@@ -62,11 +54,10 @@ def test_unusable_config_is_refused_and_old_program_kept(config: bytes) -> None:
 
 
 def test_reload_starts_from_fresh_state() -> None:
-    sw = Switch()
-    sw.load_pipeline(_tables_config())
+    sw = feature_switch("tables")
     entry = TableEntry(match=(Exact(1), Exact(2)), action=ActionCall("I.set_ex", (0x11,)))
     sw.tables["I.t_exact"].insert(entry)
-    sw.load_pipeline(_tables_config())
+    sw.load_pipeline(feature_config("tables"))
     assert sw.tables["I.t_exact"].entries() == []
 
 

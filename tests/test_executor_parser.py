@@ -7,27 +7,10 @@ emits a result header first, computed by ingress, then the parsed headers, then 
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
-
 import pytest
+from executor_switch import feature_switch
 
-from p4sim import ir
-from p4sim.compiler import compile_file
 from p4sim.runtime.switch import Switch
-
-P4_DIR = Path(__file__).parent / "p4" / "runtime"
-
-
-@cache
-def _config(name: str) -> bytes:
-    return ir.dumps(compile_file(P4_DIR / f"feat_{name}.p4").program).encode()
-
-
-def _switch(name: str) -> Switch:
-    sw = Switch()
-    sw.load_pipeline(_config(name))
-    return sw
 
 
 def _run(sw: Switch, hex_in: str) -> str:
@@ -68,7 +51,7 @@ def test_parser_errors(frame: str, expected: str) -> None:
     (`check_enough_data_for_extract` throws before extracting). Extracting into a full stack
     throws StackOutOfBounds. A select without default gets p4c's implicit
     `default: noMatch` state, i.e. verify(false, error.NoMatch). verify(false, e) raises e."""
-    assert _run(_switch("parser_errors"), frame) == expected
+    assert _run(feature_switch("parser_errors"), frame) == expected
 
 
 # ------------------------------------------------------------------ varbit, lookahead, advance
@@ -109,7 +92,7 @@ def test_varbit_lookahead_advance(frame: str, expected: str) -> None:
     raises HeaderTooShort. advance() takes whole bytes only (ParserInvalidArgument) and
     PacketTooShort past the end; skipped bytes are removed from the packet. lookahead reads
     without consuming and raises PacketTooShort when the bytes are not there."""
-    assert _run(_switch("varbit_lookahead"), frame) == expected
+    assert _run(feature_switch("varbit_lookahead"), frame) == expected
 
 
 # ------------------------------------------------------------------ header stacks
@@ -144,7 +127,7 @@ def test_header_stacks(frame: str, expected: str) -> None:
     invalid and sets nextIndex to min(size, nextIndex + n); pop_front(n) moves elements down
     and marks the last n invalid. `last`/`lastIndex` are the element nextIndex - 1. setValid()
     on an invalid header zeroes its fields (primitives.cpp `add_header` calls `reset()`)."""
-    assert _run(_switch("stacks"), frame) == expected
+    assert _run(feature_switch("stacks"), frame) == expected
 
 
 # ------------------------------------------------------------------ header unions
@@ -169,7 +152,7 @@ def test_header_unions(frame: str, expected: str) -> None:
     """BMv2 (headers.cpp `mark_valid` -> union `make_header_valid`): at most one member is
     valid; making one valid (extract or setValid) invalidates the others; the union is valid
     when a member is; emit writes the valid member."""
-    assert _run(_switch("unions"), frame) == expected
+    assert _run(feature_switch("unions"), frame) == expected
 
 
 # ------------------------------------------------------------------ select
@@ -191,13 +174,13 @@ def test_select_cases(frame: str, path: int) -> None:
     """Cases are tried in program order, first match wins (BMv2 `find_next_state`); masks
     compare `key & mask == value & mask`; p4c turns ranges into masked cases with the same
     meaning; `_` matches anything."""
-    assert _run(_switch("select"), frame) == f"{path:02x}" + frame
+    assert _run(feature_switch("select"), frame) == f"{path:02x}" + frame
 
 
 def test_select_value_set() -> None:
     """A parser value set matches the members the control plane wrote (value/mask per
     field); it is tried at its position in the case list, before the 0xFFFF case."""
-    sw = _switch("select")
+    sw = feature_switch("select")
     assert _run(sw, "0000ffff") == "05" "0000ffff"
     sw.value_sets["P.vs"].set_members([((0xFFFF, 0xFFFF),), ((0x1200, 0xFF00),)])
     assert _run(sw, "0000ffff") == "04" "0000ffff"

@@ -11,22 +11,11 @@ REPLICATION 5, RESUBMIT 6.
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
-
 import pytest
+from executor_switch import feature_switch
 
-from p4sim import ir
-from p4sim.compiler import compile_file
 from p4sim.runtime.pre import CloneSession, Replica
 from p4sim.runtime.switch import Switch
-
-P4_DIR = Path(__file__).parent / "p4" / "runtime"
-
-
-@cache
-def _config(name: str) -> bytes:
-    return ir.dumps(compile_file(P4_DIR / f"feat_{name}.p4").program).encode()
 
 
 @pytest.fixture
@@ -34,8 +23,7 @@ def sw() -> Switch:
     """feat_replication.p4 with session 5 -> port 4 (as `mirroring_add 5 4`), session 6 ->
     ports 5 and 6 with rids 9 and 10 (as a P4Runtime CloneSessionEntry), multicast group 1 ->
     ports 2, 3 (rid 7) and 4 (rid 8)."""
-    switch = Switch()
-    switch.load_pipeline(_config("replication"))
+    switch = feature_switch("replication")
     switch.pre.insert_session(CloneSession(5, (Replica(4, 0),)))
     switch.pre.insert_session(CloneSession(6, (Replica(5, 9), Replica(6, 10))))
     switch.pre.insert_group(1, [Replica(2, 7), Replica(3, 7), Replica(4, 8)])
@@ -165,8 +153,7 @@ def test_multicast_to_unknown_group_makes_no_copy(sw: Switch) -> None:
 # ------------------------------------------------------------------ drops, truncate, priority
 @pytest.fixture
 def drop_sw() -> Switch:
-    switch = Switch()
-    switch.load_pipeline(_config("drop"))
+    switch = feature_switch("drop")
     switch.pre.insert_group(1, [Replica(3, 1), Replica(4, 1)])
     return switch
 

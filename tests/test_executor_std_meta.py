@@ -11,15 +11,9 @@ holds as 0); packet_length in egress is the received length.
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
+from executor_switch import FakeClock, feature_switch
 
-from p4sim import ir
-from p4sim.compiler import compile_file
 from p4sim.runtime.pre import Replica
-from p4sim.runtime.switch import Switch
-
-P4_DIR = Path(__file__).parent / "p4" / "runtime"
 
 FIELDS = [  # (name, bytes) of res, in order
     ("i_port", 2), ("i_plen", 4), ("i_itype", 1), ("i_eport", 2), ("i_ts", 6), ("i_perr", 1),
@@ -27,19 +21,6 @@ FIELDS = [  # (name, bytes) of res, in order
     ("e_its", 6), ("e_ets", 6), ("enq_ts", 4), ("deq_td", 4), ("enq_qd", 3), ("deq_qd", 3),
     ("mcast", 2), ("rid", 2), ("cksum_err", 1), ("prio", 1),
 ]
-
-
-@cache
-def _config() -> bytes:
-    return ir.dumps(compile_file(P4_DIR / "feat_std_meta.p4").program).encode()
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def _decode(data: bytes) -> dict[str, int]:
@@ -52,9 +33,8 @@ def _decode(data: bytes) -> dict[str, int]:
 
 
 def test_unicast_fields_and_timestamps() -> None:
-    clock = FakeClock()
-    sw = Switch(clock=clock)
-    sw.load_pipeline(_config())
+    clock = FakeClock(1000.0)
+    sw = feature_switch("std_meta", clock=clock)
     clock.now = 1000.001234
     [(port, data)] = sw.process_packet(3, bytes([4, 0]) + bytes(10))
     assert port == 4
@@ -67,9 +47,8 @@ def test_unicast_fields_and_timestamps() -> None:
 
 
 def test_timestamps_increase_with_the_clock() -> None:
-    clock = FakeClock()
-    sw = Switch(clock=clock)
-    sw.load_pipeline(_config())
+    clock = FakeClock(1000.0)
+    sw = feature_switch("std_meta", clock=clock)
     stamps = []
     for now in (1000.000001, 1000.5, 1002.25):
         clock.now = now
@@ -82,8 +61,7 @@ def test_timestamps_increase_with_the_clock() -> None:
 def test_multicast_copy_fields() -> None:
     """A multicast copy keeps mcast_grp and the ingress view; egress_port and egress_rid
     come from its replica; instance_type 5."""
-    sw = Switch(clock=FakeClock())
-    sw.load_pipeline(_config())
+    sw = feature_switch("std_meta", clock=FakeClock(1000.0))
     sw.pre.insert_group(3, [Replica(5, 42), Replica(6, 43)])
     out = sorted(sw.process_packet(2, bytes([0, 3, 0xAA])))
     assert [port for port, _ in out] == [5, 6]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from p4sim.frontend import ast
@@ -139,9 +140,7 @@ class Checker:
     def decl_StructLike(self, decl: ast.StructLike, scope: Scope) -> None:
         typ = StructT(decl.kind, decl.name, decl=decl)
         scope.declare_type(decl.name, typ, decl.coord)  # visible to its own fields' types
-        inner = Scope(scope, "type")
-        for tp in decl.type_params:
-            inner.declare_type(tp, TypeVarT(tp, decl.name), decl.coord)
+        inner = self._generic_scope(scope, "type", decl)
         for f in decl.fields:
             if f.name in typ.fields:
                 raise P4Error(f.coord, f"duplicate field '{f.name}' in {decl.kind} {decl.name}")
@@ -152,6 +151,14 @@ class Checker:
             varbits = [n for n, t in typ.fields.items() if isinstance(t, VarbitT)]
             if len(varbits) > 1:
                 raise P4Error(decl.coord, f"header {decl.name} has more than one varbit field")
+
+    @staticmethod
+    def _generic_scope(scope: Scope, kind: str, decl: Any) -> Scope:
+        """The scope inside a generic declaration: its type parameters are type variables."""
+        inner = Scope(scope, kind)
+        for tp in decl.type_params:
+            inner.declare_type(tp, TypeVarT(tp, decl.name), decl.coord)
+        return inner
 
     def _check_field_type(self, decl: ast.StructLike, f: ast.Field, ftype: P4Type) -> None:
         base = strip_newtype(ftype)
@@ -205,11 +212,7 @@ class Checker:
             value = self.const_value(expr, scope)
             if not isinstance(value, int) or isinstance(value, bool):
                 raise P4Error(expr.coord, f"value of enum member '{member}' is not a constant")
-            lo, hi = (
-                (-(1 << (base.width - 1)), (1 << (base.width - 1)) - 1)
-                if base.signed
-                else (0, (1 << base.width) - 1)
-            )
+            lo, hi = _int_range(base)
             if not lo <= value <= hi:
                 raise P4Error(
                     expr.coord, f"value {value} of enum member '{member}' does not fit in {base}"
@@ -218,29 +221,19 @@ class Checker:
         scope.declare_type(decl.name, SerEnumT(decl.name, base, values, decl), decl.coord)
 
     def decl_ErrorDecl(self, decl: ast.ErrorDecl, scope: Scope) -> None:
-        for m in decl.members:
-            if m in self.error_members:
-                raise P4Error(decl.coord, f"duplicate error member '{m}'")
-            self.error_members.append(m)
+        _add_members(decl, self.error_members, "error")
 
     def decl_MatchKindDecl(self, decl: ast.MatchKindDecl, scope: Scope) -> None:
-        for m in decl.members:
-            if m in self.match_kinds:
-                raise P4Error(decl.coord, f"duplicate match_kind member '{m}'")
-            self.match_kinds.append(m)
+        _add_members(decl, self.match_kinds, "match_kind")
 
     def decl_ExternDecl(self, decl: ast.ExternDecl, scope: Scope) -> None:
         scope.declare_type(decl.name, ExternT(decl.name, decl), decl.coord)
-        inner = Scope(scope, "extern")
-        for tp in decl.type_params:
-            inner.declare_type(tp, TypeVarT(tp, decl.name), decl.coord)
+        inner = self._generic_scope(scope, "extern", decl)
         for proto in [*decl.constructors, *decl.methods]:
             self._resolve_proto(proto, inner)
 
     def _resolve_proto(self, proto: ast.FunctionProto, scope: Scope) -> None:
-        inner = Scope(scope, "function")
-        for tp in proto.type_params:
-            inner.declare_type(tp, TypeVarT(tp, proto.name), proto.coord)
+        inner = self._generic_scope(scope, "function", proto)
         if proto.return_type is not None:
             self.resolve_type(proto.return_type, inner)
         seen: set[str] = set()
@@ -269,9 +262,7 @@ class Checker:
         scope.declare_value(sym, decl.coord)
 
     def decl_FunctionDecl(self, decl: ast.FunctionDecl, scope: Scope) -> None:
-        inner = Scope(scope, "function")
-        for tp in decl.type_params:
-            inner.declare_type(tp, TypeVarT(tp, decl.name), decl.coord)
+        inner = self._generic_scope(scope, "function", decl)
         ret = self.resolve_type(decl.return_type, inner)
         self.declare_params(decl.params, inner)
         for p in decl.params:
@@ -281,12 +272,7 @@ class Checker:
                 )
         typ = MethodT(decl.name, decl.params, ret, decl, kind="function")
         scope.declare_value(Symbol("function", decl.name, typ, decl), decl.coord)
-        saved = self._return_type
-        self._return_type = ret
-        try:
-            self.block(decl.body, inner)
-        finally:
-            self._return_type = saved
+        self._body(decl.body, inner, ret)
         if ret != VOID and not _always_returns(decl.body):
             raise P4Error(
                 decl.coord, f"function '{decl.name}' does not return a value on every path"
@@ -294,9 +280,7 @@ class Checker:
 
     def decl_ParserTypeDecl(self, decl: ast.ParserTypeDecl, scope: Scope) -> None:
         scope.declare_type(decl.name, BlockT(decl.kind, decl.name, decl), decl.coord)
-        inner = Scope(scope, "type")
-        for tp in decl.type_params:
-            inner.declare_type(tp, TypeVarT(tp, decl.name), decl.coord)
+        inner = self._generic_scope(scope, "type", decl)
         for p in decl.params:
             self.resolve_type(p.type_ref, inner)
 
@@ -305,13 +289,20 @@ class Checker:
             typ = self.resolve_type(p.type_ref, scope)
             scope.declare_value(Symbol("param", p.name, typ, p, direction=p.direction), p.coord)
 
-    def decl_ParserDecl(self, decl: ast.ParserDecl, scope: Scope) -> None:
-        scope.declare_type(decl.name, BlockT("parser", decl.name, decl), decl.coord)
-        inner = Scope(scope, "parser")
+    def _block_scope(
+        self, decl: ast.ParserDecl | ast.ControlDecl, scope: Scope, kind: str
+    ) -> Scope:
+        """Declare a parser or control type; return its scope with parameters and locals."""
+        scope.declare_type(decl.name, BlockT(kind, decl.name, decl), decl.coord)
+        inner = Scope(scope, kind)
         self.declare_params(decl.params, inner)
         self.declare_params(decl.ctor_params, inner)
         for local in decl.locals:
             self.declaration(local, inner)
+        return inner
+
+    def decl_ParserDecl(self, decl: ast.ParserDecl, scope: Scope) -> None:
+        inner = self._block_scope(decl, scope, "parser")
         names = [s.name for s in decl.states]
         seen_states: set[str] = set()
         for state in decl.states:
@@ -372,11 +363,9 @@ class Checker:
         if len(keyset) == 1 and isinstance(keyset[0], (ast.Default, ast.DontCare)):
             keyset[0].type = DONT_CARE
             return
-        if len(keyset) == 1 and len(key_types) > 1 and isinstance(keyset[0], ast.Name):
-            sym = scope.lookup_value(keyset[0].name)
-            if sym is not None and sym.kind == "value_set":
-                self.expr(keyset[0], scope)
-                return
+        if len(keyset) == 1 and len(key_types) > 1 and _is_value_set(keyset[0], scope):
+            self.expr(keyset[0], scope)
+            return
         if len(keyset) != len(key_types):
             raise P4Error(
                 coord,
@@ -389,25 +378,17 @@ class Checker:
         if isinstance(item, (ast.Default, ast.DontCare)):
             item.type = DONT_CARE
             return
-        if isinstance(item, ast.Mask):
-            self.expr(item.value, scope, expected=ktype)
-            self.expr(item.mask, scope, expected=ktype)
-            self.require_assignable(ktype, item.value, "keyset value")
-            self.require_assignable(ktype, item.mask, "keyset mask")
+        bounds = _keyset_bounds(item)
+        if bounds:
+            for bound, _ in bounds:
+                self.expr(bound, scope, expected=ktype)
+            for bound, what in bounds:
+                self.require_assignable(ktype, bound, what)
             item.type = ktype
             return
-        if isinstance(item, ast.Range):
-            self.expr(item.lo, scope, expected=ktype)
-            self.expr(item.hi, scope, expected=ktype)
-            self.require_assignable(ktype, item.lo, "range bound")
-            self.require_assignable(ktype, item.hi, "range bound")
-            item.type = ktype
+        if _is_value_set(item, scope):
+            self.expr(item, scope)
             return
-        if isinstance(item, ast.Name):
-            sym = scope.lookup_value(item.name)
-            if sym is not None and sym.kind == "value_set":
-                self.expr(item, scope)
-                return
         self.expr(item, scope, expected=ktype)
         self.require_assignable(ktype, item, "keyset value")
 
@@ -428,12 +409,7 @@ class Checker:
         scope.declare_value(Symbol("value_set", decl.name, elem, decl), decl.coord)
 
     def decl_ControlDecl(self, decl: ast.ControlDecl, scope: Scope) -> None:
-        scope.declare_type(decl.name, BlockT("control", decl.name, decl), decl.coord)
-        inner = Scope(scope, "control")
-        self.declare_params(decl.params, inner)
-        self.declare_params(decl.ctor_params, inner)
-        for local in decl.locals:
-            self.declaration(local, inner)
+        inner = self._block_scope(decl, scope, "control")
         self.block(decl.body, Scope(inner, "block"))
 
     def decl_ActionDecl(self, decl: ast.ActionDecl, scope: Scope) -> None:
@@ -461,10 +437,14 @@ class Checker:
                 )
         typ = MethodT(decl.name, decl.params, VOID, decl, kind="action")
         scope.declare_value(Symbol("action", decl.name, typ, decl), decl.coord)
+        self._body(decl.body, inner, VOID)
+
+    def _body(self, body: ast.Block, scope: Scope, return_type: P4Type) -> None:
+        """Check a function or action body; its `return` statements must give `return_type`."""
         saved = self._return_type
-        self._return_type = VOID
+        self._return_type = return_type
         try:
-            self.block(decl.body, inner)
+            self.block(body, scope)
         finally:
             self._return_type = saved
 
@@ -489,8 +469,9 @@ class Checker:
                     f"constructor of {typ.name} expects "
                     f"{' or '.join(map(str, counts))} argument(s), got {len(args)}",
                 )
-            bindings = dict(zip(typ.decl.type_params, typ.type_args, strict=False))
-            self.bind_args(matching[0].params, args, scope, bindings, f"{typ.name} constructor")
+            self.bind_args(
+                matching[0].params, args, scope, typ.bindings(), f"{typ.name} constructor"
+            )
             return typ
         if isinstance(typ, BlockT):
             decl = typ.decl
@@ -600,16 +581,14 @@ class Checker:
         if isinstance(ref, ast.SpecializedTypeRef):
             base = self.resolve_type(ref.base, scope)
             args = tuple(self.resolve_type(a, scope) for a in ref.args)
-            if isinstance(base, ExternT):
-                if len(args) != len(base.decl.type_params):
-                    raise P4Error(
-                        ref.coord,
-                        f"{base.name} expects {len(base.decl.type_params)} "
-                        f"type argument(s), got {len(args)}",
-                    )
-                return ExternT(base.name, base.decl, args)
-            if isinstance(base, BlockT):
-                return BlockT(base.kind, base.name, base.decl, args)
+            if isinstance(base, ExternT) and len(args) != len(base.decl.type_params):
+                raise P4Error(
+                    ref.coord,
+                    f"{base.name} expects {len(base.decl.type_params)} "
+                    f"type argument(s), got {len(args)}",
+                )
+            if isinstance(base, (ExternT, BlockT)):
+                return replace(base, type_args=args)
             raise P4Error(ref.coord, f"type {base} is not generic")
         if isinstance(ref, ast.StackTypeRef):
             elem = self.resolve_type(ref.element, scope)
@@ -640,14 +619,8 @@ class Checker:
     def _subst(self, typ: P4Type, bindings: dict[str, P4Type]) -> P4Type:
         if isinstance(typ, TypeVarT) and typ.name in bindings:
             return bindings[typ.name]
-        if isinstance(typ, ExternT) and typ.type_args:
-            return ExternT(
-                typ.name, typ.decl, tuple(self._subst(a, bindings) for a in typ.type_args)
-            )
-        if isinstance(typ, BlockT) and typ.type_args:
-            return BlockT(
-                typ.kind, typ.name, typ.decl, tuple(self._subst(a, bindings) for a in typ.type_args)
-            )
+        if isinstance(typ, (ExternT, BlockT)) and typ.type_args:
+            return replace(typ, type_args=tuple(self._subst(a, bindings) for a in typ.type_args))
         if isinstance(typ, TupleT):
             return TupleT(tuple(self._subst(a, bindings) for a in typ.elements))
         return typ
@@ -662,12 +635,7 @@ class Checker:
             return self.same_type(bound, have) or (
                 isinstance(have, IntT) and isinstance(strip_newtype(bound), BitsT)
             )
-        if isinstance(want, BlockT) and isinstance(have, BlockT):
-            return want.decl is have.decl and all(
-                self.unify(w, h, bindings)
-                for w, h in zip(want.type_args, have.type_args, strict=False)
-            )
-        if isinstance(want, ExternT) and isinstance(have, ExternT):
+        if isinstance(want, (BlockT, ExternT)) and type(have) is type(want):
             return want.decl is have.decl and all(
                 self.unify(w, h, bindings)
                 for w, h in zip(want.type_args, have.type_args, strict=False)
@@ -930,16 +898,10 @@ class Checker:
                 + _suggest(name, [*base.fields, *methods]),
             )
         if isinstance(base, StackT):
-            if name in ("next", "last"):
+            if name in ("next", "last", "lastIndex"):
                 if not self._in_parser_state:
                     raise P4Error(e.coord, f"'{name}' of a header stack is only allowed in parsers")
-                return base.element
-            if name == "lastIndex":
-                if not self._in_parser_state:
-                    raise P4Error(
-                        e.coord, "'lastIndex' of a header stack is only allowed in parsers"
-                    )
-                return BitsT(32)
+                return BitsT(32) if name == "lastIndex" else base.element
             if name == "size":
                 return BitsT(32)
             count = _param("count", INT)
@@ -1135,12 +1097,10 @@ class Checker:
             return BOOL
         typ = self._unify_operands(e, left, right, allow_any=False)
         base = strip_newtype(typ)
-        if op in _COMPARE:
-            if not isinstance(base, (BitsT, IntT)):
-                raise P4Error(e.coord, f"'{op}' needs numeric operands, got {typ}")
-            return BOOL
         if not isinstance(base, (BitsT, IntT)):
             raise P4Error(e.coord, f"'{op}' needs numeric operands, got {typ}")
+        if op in _COMPARE:
+            return BOOL
         if op in ("/", "%") and isinstance(base, BitsT) and base.signed:
             raise P4Error(e.coord, f"'{op}' is not defined for signed values")
         if op in ("|+|", "|-|") and isinstance(base, IntT):
@@ -1591,6 +1551,32 @@ class Checker:
         return _signed(value, base.width) if base.signed else value
 
 
+def _add_members(decl: ast.ErrorDecl | ast.MatchKindDecl, known: list[str], what: str) -> None:
+    """`error` and `match_kind` declarations extend one program-wide list each."""
+    for m in decl.members:
+        if m in known:
+            raise P4Error(decl.coord, f"duplicate {what} member '{m}'")
+        known.append(m)
+
+
+def _keyset_bounds(item: ast.Expr) -> list[tuple[ast.Expr, str]]:
+    """The two expressions of a keyset mask or range (none for other items), each with what an
+    error calls it."""
+    if isinstance(item, ast.Mask):
+        return [(item.value, "keyset value"), (item.mask, "keyset mask")]
+    if isinstance(item, ast.Range):
+        return [(item.lo, "range bound"), (item.hi, "range bound")]
+    return []
+
+
+def _is_value_set(item: ast.Expr, scope: Scope) -> bool:
+    """A keyset item naming a value_set: its elements have the set's type, not the key's."""
+    if not isinstance(item, ast.Name):
+        return False
+    sym = scope.lookup_value(item.name)
+    return sym is not None and sym.kind == "value_set"
+
+
 def _article(noun: str) -> str:
     return ("an " if noun[:1] in "aeiou" else "a ") + noun
 
@@ -1617,11 +1603,15 @@ def _signed(value: int, width: int) -> int:
 def _saturate(value: int, typ: P4Type) -> int:
     if not isinstance(typ, BitsT):
         return value
-    if typ.signed:
-        lo, hi = -(1 << (typ.width - 1)), (1 << (typ.width - 1)) - 1
-    else:
-        lo, hi = 0, (1 << typ.width) - 1
+    lo, hi = _int_range(typ)
     return min(max(value, lo), hi)
+
+
+def _int_range(typ: BitsT) -> tuple[int, int]:
+    """The smallest and the largest value of a bit<W> or int<W>."""
+    if typ.signed:
+        return -(1 << (typ.width - 1)), (1 << (typ.width - 1)) - 1
+    return 0, (1 << typ.width) - 1
 
 
 def _callee_text(e: ast.Expr) -> str:
@@ -1774,12 +1764,7 @@ class TableChecker:
             raise P4Error(entry.coord, f"table {self.decl.name} has entries but no key")
         self.c.keyset(entry.keyset, key_types, self.scope, entry.coord, "entry")
         for item in entry.keyset:
-            parts = (
-                [item.value, item.mask]
-                if isinstance(item, ast.Mask)
-                else ([item.lo, item.hi] if isinstance(item, ast.Range) else [item])
-            )
-            for part in parts:
+            for part in [bound for bound, _ in _keyset_bounds(item)] or [item]:
                 if isinstance(part, (ast.Default, ast.DontCare)):
                     continue
                 if self.c.const_value(part, self.scope) is None:

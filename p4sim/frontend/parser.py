@@ -167,6 +167,64 @@ def _flatten(items: list[Any]) -> list[Any]:
     return [i for i in items if i is not None]
 
 
+def _first(_self: Transformer, items: list[Any]) -> Any:
+    """A rule that only wraps one child (a name, a width, a transition) stands for it."""
+    return items[0]
+
+
+def _children(_self: Transformer, items: list[Any]) -> list[Any]:
+    """A list rule (names, expressions, annotations, ...) is the list of its children."""
+    return list(items)
+
+
+def _present(_self: Transformer, items: list[Any]) -> list[Any]:
+    """Parameter and argument lists: lark leaves a None where the list is empty."""
+    return _flatten(items)
+
+
+def _node(cls: type[ast.Node], *fields: str | None, **fixed: Any) -> Any:
+    """The transformer rule of a node built from its children alone.
+
+    The children fill `fields` in order (None passes over a kept operator token), `fixed`
+    supplies constant fields, and the node stands at the rule's position; one table entry per
+    rule keeps dozens of such rules from being written out again with another class or field.
+    """
+
+    @v_args(meta=True)
+    def rule(self: _ToAst, meta: Any, items: list[Any]) -> ast.Node:
+        values = {f: v for f, v in zip(fields, items, strict=True) if f is not None}
+        return cls(**values, **fixed, coord=self._c(meta))
+
+    return rule
+
+
+def _declaration(cls: type[ast.Node], *fields: str, **fixed: Any) -> Any:
+    """The transformer rule of a named declaration built from its children alone.
+
+    Like `_node`, but the child in the `name` field is stored as text and gives the node its
+    position: errors about a declaration point at its name, as p4c's do.
+    """
+
+    @v_args(meta=True)
+    def rule(self: _ToAst, meta: Any, items: list[Any]) -> ast.Node:
+        values = dict(zip(fields, items, strict=True))
+        name = values.pop("name")
+        return cls(**values, **fixed, name=str(name), coord=self._name_coord(name, meta))
+
+    return rule
+
+
+def _of_kind(build: Callable[..., ast.Node], kind: str) -> Any:
+    """The transformer rule of one of a family of declarations that `build` makes alike (header,
+    header_union and struct; parser, control and package types), told apart by `kind`."""
+
+    @v_args(meta=True)
+    def rule(self: _ToAst, meta: Any, items: list[Any]) -> ast.Node:
+        return build(self, kind, meta, items)
+
+    return rule
+
+
 class _ToAst(Transformer):
     """Builds ast nodes bottom-up; every rule with a node gets the source coordinate."""
 
@@ -182,6 +240,9 @@ class _ToAst(Transformer):
     def _tc(self, tok: Token) -> Coord:
         return self._coord_of(tok.line, tok.column)
 
+    def _name_coord(self, tok: Any, meta: Any) -> Coord | None:
+        return self._tc(tok) if isinstance(tok, Token) else self._c(meta)
+
     # ---- helpers rules
     def start(self, items: list[Any]) -> ast.Program:
         return ast.Program(declarations=_flatten(items))
@@ -189,32 +250,13 @@ class _ToAst(Transformer):
     def empty_decl(self, _items: list[Any]) -> None:
         return None
 
-    def name(self, items: list[Any]) -> Token:
-        return items[0]
-
-    def nonterminal_name(self, items: list[Any]) -> Token:
-        return items[0]
-
-    def ctx_keyword(self, items: list[Any]) -> Token:
-        return items[0]
-
-    def member_name(self, items: list[Any]) -> Token:
-        return items[0]
+    name = nonterminal_name = ctx_keyword = member_name = width_name = transition = _first
+    name_list = expr_list = type_arg_list = annotations = _children
+    enum_values = tuple_keyset = action_ref_list = _children
+    params = args = _present
 
     def type_params(self, items: list[Any]) -> list[str]:
         return [str(t) for t in items]
-
-    def name_list(self, items: list[Any]) -> list[Token]:
-        return list(items)
-
-    def expr_list(self, items: list[Any]) -> list[Any]:
-        return list(items)
-
-    def type_arg_list(self, items: list[Any]) -> list[Any]:
-        return list(items)
-
-    def annotations(self, items: list[Any]) -> list[ast.Annotation]:
-        return list(items)
 
     def kv_list(self, items: list[Any]) -> dict[str, Any]:
         return dict(items)
@@ -235,96 +277,36 @@ class _ToAst(Transformer):
         return ast.Annotation(name=str(items[0]), kv=items[1] or {}, coord=self._c(meta))
 
     # ---- types
-    @v_args(meta=True)
-    def bool_type(self, meta: Any, _items: list[Any]) -> ast.TypeRef:
-        return ast.BaseTypeRef(kind="bool", coord=self._c(meta))
-
-    @v_args(meta=True)
-    def error_type(self, meta: Any, _items: list[Any]) -> ast.TypeRef:
-        return ast.BaseTypeRef(kind="error", coord=self._c(meta))
-
-    @v_args(meta=True)
-    def match_kind_type(self, meta: Any, _items: list[Any]) -> ast.TypeRef:
-        return ast.BaseTypeRef(kind="match_kind", coord=self._c(meta))
-
-    @v_args(meta=True)
-    def string_type(self, meta: Any, _items: list[Any]) -> ast.TypeRef:
-        return ast.BaseTypeRef(kind="string", coord=self._c(meta))
-
-    @v_args(meta=True)
-    def void_type(self, meta: Any, _items: list[Any]) -> ast.TypeRef:
-        return ast.BaseTypeRef(kind="void", coord=self._c(meta))
-
-    @v_args(meta=True)
-    def int_inf_type(self, meta: Any, _items: list[Any]) -> ast.TypeRef:
-        return ast.BaseTypeRef(kind="int", coord=self._c(meta))
+    bool_type = _node(ast.BaseTypeRef, kind="bool")
+    error_type = _node(ast.BaseTypeRef, kind="error")
+    match_kind_type = _node(ast.BaseTypeRef, kind="match_kind")
+    string_type = _node(ast.BaseTypeRef, kind="string")
+    void_type = _node(ast.BaseTypeRef, kind="void")
+    int_inf_type = _node(ast.BaseTypeRef, kind="int")
+    bit_type = _node(ast.BitTypeRef, "width")
+    int_type = _node(ast.BitTypeRef, "width", signed=True)
+    varbit_type = _node(ast.VarbitTypeRef, "width")
+    specialized_type = _node(ast.SpecializedTypeRef, "base", "args")
+    header_stack_type = _node(ast.StackTypeRef, "element", "size")
+    tuple_type = _node(ast.TupleTypeRef, "elements")
 
     @v_args(meta=True)
     def bit_default(self, meta: Any, _items: list[Any]) -> ast.TypeRef:
         one = ast.IntLit(value=1, text="1", coord=self._c(meta))
         return ast.BitTypeRef(width=one, coord=self._c(meta))
 
-    @v_args(meta=True)
-    def bit_type(self, meta: Any, items: list[Any]) -> ast.TypeRef:
-        return ast.BitTypeRef(width=items[0], coord=self._c(meta))
-
-    @v_args(meta=True)
-    def int_type(self, meta: Any, items: list[Any]) -> ast.TypeRef:
-        return ast.BitTypeRef(width=items[0], signed=True, coord=self._c(meta))
-
-    @v_args(meta=True)
-    def varbit_type(self, meta: Any, items: list[Any]) -> ast.TypeRef:
-        return ast.VarbitTypeRef(width=items[0], coord=self._c(meta))
-
     def width_lit(self, items: list[Any]) -> ast.Expr:
         return self.int_lit(items)
-
-    def width_name(self, items: list[Any]) -> ast.Expr:
-        return items[0]
 
     def named_type(self, items: list[Any]) -> ast.TypeRef:
         tok = items[0]
         return ast.NamedTypeRef(name=str(tok), coord=self._tc(tok))
 
-    @v_args(meta=True)
-    def specialized_type(self, meta: Any, items: list[Any]) -> ast.TypeRef:
-        return ast.SpecializedTypeRef(base=items[0], args=items[1], coord=self._c(meta))
-
-    @v_args(meta=True)
-    def header_stack_type(self, meta: Any, items: list[Any]) -> ast.TypeRef:
-        return ast.StackTypeRef(element=items[0], size=items[1], coord=self._c(meta))
-
-    @v_args(meta=True)
-    def tuple_type(self, meta: Any, items: list[Any]) -> ast.TypeRef:
-        return ast.TupleTypeRef(elements=items[0], coord=self._c(meta))
-
     # ---- simple declarations
-    def _name_coord(self, tok: Any, meta: Any) -> Coord | None:
-        return self._tc(tok) if isinstance(tok, Token) else self._c(meta)
-
-    @v_args(meta=True)
-    def const_decl(self, meta: Any, items: list[Any]) -> ast.ConstDecl:
-        ann, type_ref, name, value = items
-        return ast.ConstDecl(
-            annotations=ann,
-            type_ref=type_ref,
-            name=str(name),
-            value=value,
-            coord=self._name_coord(name, meta),
-        )
-
-    @v_args(meta=True)
-    def typedef_decl(self, meta: Any, items: list[Any]) -> ast.Typedef:
-        ann, type_ref, name = items
-        return ast.Typedef(
-            annotations=ann, type_ref=type_ref, name=str(name), coord=self._name_coord(name, meta)
-        )
-
-    @v_args(meta=True)
-    def newtype_decl(self, meta: Any, items: list[Any]) -> ast.Typedef:
-        node = self.typedef_decl(meta, items)  # type: ignore[arg-type]
-        node.new_type = True
-        return node
+    const_decl = _declaration(ast.ConstDecl, "annotations", "type_ref", "name", "value")
+    typedef_decl = _declaration(ast.Typedef, "annotations", "type_ref", "name")
+    newtype_decl = _declaration(ast.Typedef, "annotations", "type_ref", "name", new_type=True)
+    field = _declaration(ast.Field, "annotations", "type_ref", "name")
 
     def _struct_like(self, kind: str, meta: Any, items: list[Any]) -> ast.StructLike:
         ann, name, tparams, *fields = items
@@ -337,24 +319,9 @@ class _ToAst(Transformer):
             coord=self._name_coord(name, meta),
         )
 
-    @v_args(meta=True)
-    def header_decl(self, meta: Any, items: list[Any]) -> ast.StructLike:
-        return self._struct_like("header", meta, items)
-
-    @v_args(meta=True)
-    def header_union_decl(self, meta: Any, items: list[Any]) -> ast.StructLike:
-        return self._struct_like("header_union", meta, items)
-
-    @v_args(meta=True)
-    def struct_decl(self, meta: Any, items: list[Any]) -> ast.StructLike:
-        return self._struct_like("struct", meta, items)
-
-    @v_args(meta=True)
-    def field(self, meta: Any, items: list[Any]) -> ast.Field:
-        ann, type_ref, name = items
-        return ast.Field(
-            annotations=ann, type_ref=type_ref, name=str(name), coord=self._name_coord(name, meta)
-        )
+    header_decl = _of_kind(_struct_like, "header")
+    header_union_decl = _of_kind(_struct_like, "header_union")
+    struct_decl = _of_kind(_struct_like, "struct")
 
     @v_args(meta=True)
     def enum_decl(self, meta: Any, items: list[Any]) -> ast.EnumDecl:
@@ -377,9 +344,6 @@ class _ToAst(Transformer):
             values=[v for _, v in values],
             coord=self._name_coord(name, meta),
         )
-
-    def enum_values(self, items: list[Any]) -> list[tuple[Token, Any]]:
-        return list(items)
 
     def enum_value(self, items: list[Any]) -> tuple[Token, Any]:
         return (items[0], items[1])
@@ -411,6 +375,8 @@ class _ToAst(Transformer):
         proto.annotations = ann
         return proto
 
+    extern_function = method_proto
+
     def abstract_method_proto(self, items: list[Any]) -> ast.FunctionProto:
         proto = self.method_proto(items)
         proto.abstract = True
@@ -436,11 +402,6 @@ class _ToAst(Transformer):
             coord=self._name_coord(name, meta),
         )
 
-    def extern_function(self, items: list[Any]) -> ast.FunctionProto:
-        ann, proto = items
-        proto.annotations = ann
-        return proto
-
     def function_decl(self, items: list[Any]) -> ast.FunctionDecl:
         ann, proto, body = items
         return ast.FunctionDecl(
@@ -452,9 +413,6 @@ class _ToAst(Transformer):
             body=body,
             coord=proto.coord,
         )
-
-    def params(self, items: list[Any]) -> list[ast.Param]:
-        return _flatten(items)
 
     def ctor_params(self, items: list[Any]) -> list[ast.Param]:
         return items[0]
@@ -486,33 +444,31 @@ class _ToAst(Transformer):
             coord=self._name_coord(name, meta),
         )
 
-    @v_args(meta=True)
-    def parser_type_decl(self, meta: Any, items: list[Any]) -> ast.ParserTypeDecl:
-        return self._type_decl("parser", meta, items)
+    parser_type_decl = _of_kind(_type_decl, "parser")
+    control_type_decl = _of_kind(_type_decl, "control")
+    package_decl = _of_kind(_type_decl, "package")
 
-    @v_args(meta=True)
-    def control_type_decl(self, meta: Any, items: list[Any]) -> ast.ParserTypeDecl:
-        return self._type_decl("control", meta, items)
-
-    @v_args(meta=True)
-    def package_decl(self, meta: Any, items: list[Any]) -> ast.ParserTypeDecl:
-        return self._type_decl("package", meta, items)
-
-    @v_args(meta=True)
-    def parser_decl(self, meta: Any, items: list[Any]) -> ast.ParserDecl:
-        ann, name, tparams, params, ctor, *rest = items
-        states = [r for r in rest if isinstance(r, ast.ParserState)]
-        local = [r for r in rest if not isinstance(r, ast.ParserState)]
-        return ast.ParserDecl(
+    def _block_decl(
+        self, cls: type[ast.Declaration], meta: Any, items: list[Any], **body: Any
+    ) -> ast.Declaration:
+        """A parser or control: the heading they share, then `body` (states or apply block)."""
+        ann, name, tparams, params, ctor = items
+        return cls(
             annotations=ann,
             name=str(name),
             type_params=tparams or [],
             params=params,
             ctor_params=ctor or [],
-            locals=local,
-            states=states,
             coord=self._name_coord(name, meta),
+            **body,
         )
+
+    @v_args(meta=True)
+    def parser_decl(self, meta: Any, items: list[Any]) -> ast.ParserDecl:
+        heading, rest = items[:5], items[5:]
+        states = [r for r in rest if isinstance(r, ast.ParserState)]
+        local = [r for r in rest if not isinstance(r, ast.ParserState)]
+        return self._block_decl(ast.ParserDecl, meta, heading, locals=local, states=states)
 
     @v_args(meta=True)
     def parser_state(self, meta: Any, items: list[Any]) -> ast.ParserState:
@@ -529,9 +485,6 @@ class _ToAst(Transformer):
     def parser_block(self, meta: Any, items: list[Any]) -> ast.Block:
         ann, *stmts = items
         return ast.Block(annotations=ann, stmts=stmts, coord=self._c(meta))
-
-    def transition(self, items: list[Any]) -> ast.Transition:
-        return items[0]
 
     @v_args(meta=True)
     def transition_direct(self, meta: Any, items: list[Any]) -> ast.Transition:
@@ -551,62 +504,19 @@ class _ToAst(Transformer):
         item = items[0]
         return item if isinstance(item, list) else [item]
 
-    def tuple_keyset(self, items: list[Any]) -> list[ast.Expr]:
-        return list(items)
-
-    @v_args(meta=True)
-    def keyset_mask(self, meta: Any, items: list[Any]) -> ast.Expr:
-        return ast.Mask(value=items[0], mask=items[1], coord=self._c(meta))
-
-    @v_args(meta=True)
-    def keyset_range(self, meta: Any, items: list[Any]) -> ast.Expr:
-        return ast.Range(lo=items[0], hi=items[1], coord=self._c(meta))
-
-    @v_args(meta=True)
-    def keyset_default(self, meta: Any, _items: list[Any]) -> ast.Expr:
-        return ast.Default(coord=self._c(meta))
-
-    @v_args(meta=True)
-    def keyset_dontcare(self, meta: Any, _items: list[Any]) -> ast.Expr:
-        return ast.DontCare(coord=self._c(meta))
-
-    @v_args(meta=True)
-    def value_set_decl(self, meta: Any, items: list[Any]) -> ast.ValueSetDecl:
-        ann, element, size, name = items
-        return ast.ValueSetDecl(
-            annotations=ann,
-            element=element,
-            size=size,
-            name=str(name),
-            coord=self._name_coord(name, meta),
-        )
+    keyset_mask = _node(ast.Mask, "value", "mask")
+    keyset_range = _node(ast.Range, "lo", "hi")
+    keyset_default = _node(ast.Default)
+    keyset_dontcare = _node(ast.DontCare)
+    value_set_decl = _declaration(ast.ValueSetDecl, "annotations", "element", "size", "name")
 
     # ---- controls, actions, tables
     @v_args(meta=True)
     def control_decl(self, meta: Any, items: list[Any]) -> ast.ControlDecl:
-        ann, name, tparams, params, ctor, *rest = items
-        *local, body = rest
-        return ast.ControlDecl(
-            annotations=ann,
-            name=str(name),
-            type_params=tparams or [],
-            params=params,
-            ctor_params=ctor or [],
-            locals=local,
-            body=body,
-            coord=self._name_coord(name, meta),
-        )
+        heading, local, body = items[:5], items[5:-1], items[-1]
+        return self._block_decl(ast.ControlDecl, meta, heading, locals=local, body=body)
 
-    @v_args(meta=True)
-    def action_decl(self, meta: Any, items: list[Any]) -> ast.ActionDecl:
-        ann, name, params, body = items
-        return ast.ActionDecl(
-            annotations=ann,
-            name=str(name),
-            params=params,
-            body=body,
-            coord=self._name_coord(name, meta),
-        )
+    action_decl = _declaration(ast.ActionDecl, "annotations", "name", "params", "body")
 
     @v_args(meta=True)
     def table_decl(self, meta: Any, items: list[Any]) -> ast.TableDecl:
@@ -631,9 +541,6 @@ class _ToAst(Transformer):
     def actions_property(self, meta: Any, items: list[Any]) -> ast.TableProperty:
         ann, refs = items
         return ast.TableProperty(annotations=ann, name="actions", actions=refs, coord=self._c(meta))
-
-    def action_ref_list(self, items: list[Any]) -> list[ast.ActionRef]:
-        return list(items)
 
     @v_args(meta=True)
     def action_ref(self, meta: Any, items: list[Any]) -> ast.ActionRef:
@@ -691,41 +598,17 @@ class _ToAst(Transformer):
             coord=self._tc(name),
         )
 
-    @v_args(meta=True)
-    def instantiation(self, meta: Any, items: list[Any]) -> ast.Instantiation:
-        ann, type_ref, args, name = items
-        return ast.Instantiation(
-            annotations=ann,
-            type_ref=type_ref,
-            args=args,
-            name=str(name),
-            coord=self._name_coord(name, meta),
-        )
-
-    @v_args(meta=True)
-    def variable_decl(self, meta: Any, items: list[Any]) -> ast.VarDecl:
-        ann, type_ref, name, init = items
-        return ast.VarDecl(
-            annotations=ann,
-            type_ref=type_ref,
-            name=str(name),
-            init=init,
-            coord=self._name_coord(name, meta),
-        )
+    instantiation = _declaration(ast.Instantiation, "annotations", "type_ref", "args", "name")
+    variable_decl = _declaration(ast.VarDecl, "annotations", "type_ref", "name", "init")
 
     # ---- statements
-    @v_args(meta=True)
-    def block(self, meta: Any, items: list[Any]) -> ast.Block:
-        ann, *stmts = items
-        return ast.Block(annotations=ann, stmts=stmts, coord=self._c(meta))
+    block = parser_block
 
     @v_args(meta=True)
     def switch_block(self, meta: Any, items: list[Any]) -> ast.Block:
         return ast.Block(stmts=list(items), coord=self._c(meta))
 
-    @v_args(meta=True)
-    def assignment(self, meta: Any, items: list[Any]) -> ast.Assign:
-        return ast.Assign(lhs=items[0], rhs=items[1], coord=self._c(meta))
+    assignment = _node(ast.Assign, "lhs", "rhs")
 
     @v_args(meta=True)
     def call_stmt(self, meta: Any, items: list[Any]) -> ast.CallStmt:
@@ -736,89 +619,42 @@ class _ToAst(Transformer):
     def type_args(self, items: list[Any]) -> list[Any]:
         return items[1]
 
-    @v_args(meta=True)
-    def if_stmt(self, meta: Any, items: list[Any]) -> ast.If:
-        cond, then, other = items
-        return ast.If(cond=cond, then=then, other=other, coord=self._c(meta))
+    if_stmt = _node(ast.If, "cond", "then", "other")
 
     @v_args(meta=True)
     def switch_stmt(self, meta: Any, items: list[Any]) -> ast.Switch:
         expr, *cases = items
         return ast.Switch(expr=expr, cases=cases, coord=self._c(meta))
 
-    @v_args(meta=True)
-    def switch_case(self, meta: Any, items: list[Any]) -> ast.SwitchCase:
-        return ast.SwitchCase(label=items[0], body=items[1], coord=self._c(meta))
-
-    @v_args(meta=True)
-    def switch_fallthrough(self, meta: Any, items: list[Any]) -> ast.SwitchCase:
-        return ast.SwitchCase(label=items[0], body=None, coord=self._c(meta))
-
-    @v_args(meta=True)
-    def label_default(self, meta: Any, _items: list[Any]) -> ast.Expr:
-        return ast.Default(coord=self._c(meta))
-
-    @v_args(meta=True)
-    def exit_stmt(self, meta: Any, _items: list[Any]) -> ast.Exit:
-        return ast.Exit(coord=self._c(meta))
-
-    @v_args(meta=True)
-    def return_stmt(self, meta: Any, items: list[Any]) -> ast.Return:
-        return ast.Return(value=items[0], coord=self._c(meta))
-
-    @v_args(meta=True)
-    def empty_stmt(self, meta: Any, _items: list[Any]) -> ast.Empty:
-        return ast.Empty(coord=self._c(meta))
+    switch_case = _node(ast.SwitchCase, "label", "body")
+    switch_fallthrough = _node(ast.SwitchCase, "label", body=None)
+    label_default = _node(ast.Default)
+    exit_stmt = _node(ast.Exit)
+    return_stmt = _node(ast.Return, "value")
+    empty_stmt = _node(ast.Empty)
 
     # ---- expressions
-    @v_args(meta=True)
-    def ternary_expr(self, meta: Any, items: list[Any]) -> ast.Expr:
-        return ast.Ternary(cond=items[0], then=items[1], other=items[2], coord=self._c(meta))
+    ternary_expr = _node(ast.Ternary, "cond", "then", "other")
 
     def binop(self, items: list[Any]) -> ast.Expr:
         left, op, right = items
         return ast.Binary(op=str(op), left=left, right=right, coord=self._tc(op))
 
-    @v_args(meta=True)
-    def not_op(self, meta: Any, items: list[Any]) -> ast.Expr:
-        return ast.Unary(op="!", expr=items[0], coord=self._c(meta))
-
-    @v_args(meta=True)
-    def complement(self, meta: Any, items: list[Any]) -> ast.Expr:
-        return ast.Unary(op="~", expr=items[0], coord=self._c(meta))
-
-    @v_args(meta=True)
-    def negate(self, meta: Any, items: list[Any]) -> ast.Expr:
-        return ast.Unary(op="-", expr=items[1], coord=self._c(meta))
-
-    @v_args(meta=True)
-    def unary_plus(self, meta: Any, items: list[Any]) -> ast.Expr:
-        return ast.Unary(op="+", expr=items[1], coord=self._c(meta))
-
-    @v_args(meta=True)
-    def cast(self, meta: Any, items: list[Any]) -> ast.Expr:
-        return ast.Cast(type_ref=items[0], expr=items[1], coord=self._c(meta))
+    # `-` and `+` are named terminals, so their token stays among the children
+    not_op = _node(ast.Unary, "expr", op="!")
+    complement = _node(ast.Unary, "expr", op="~")
+    negate = _node(ast.Unary, None, "expr", op="-")
+    unary_plus = _node(ast.Unary, None, "expr", op="+")
+    cast = _node(ast.Cast, "type_ref", "expr")
 
     def member(self, items: list[Any]) -> ast.Expr:
         expr, name = items
         return ast.Member(expr=expr, member=str(name), coord=self._tc(name))
 
-    @v_args(meta=True)
-    def index(self, meta: Any, items: list[Any]) -> ast.Expr:
-        return ast.Index(expr=items[0], index=items[1], coord=self._c(meta))
-
-    @v_args(meta=True)
-    def slice(self, meta: Any, items: list[Any]) -> ast.Expr:
-        return ast.Slice(expr=items[0], hi=items[1], lo=items[2], coord=self._c(meta))
-
-    @v_args(meta=True)
-    def call(self, meta: Any, items: list[Any]) -> ast.Expr:
-        return ast.Call(callee=items[0], args=items[1], coord=self._c(meta))
-
-    @v_args(meta=True)
-    def call_generic(self, meta: Any, items: list[Any]) -> ast.Expr:
-        callee, type_args, args = items
-        return ast.Call(callee=callee, type_args=type_args, args=args, coord=self._c(meta))
+    index = _node(ast.Index, "expr", "index")
+    slice = _node(ast.Slice, "expr", "hi", "lo")
+    call = _node(ast.Call, "callee", "args")
+    call_generic = _node(ast.Call, "callee", "type_args", "args")
 
     def int_lit(self, items: list[Any]) -> ast.Expr:
         tok = items[0]
@@ -830,13 +666,8 @@ class _ToAst(Transformer):
             value=value, width=width, signed=signed, text=str(tok), coord=self._tc(tok)
         )
 
-    @v_args(meta=True)
-    def true_lit(self, meta: Any, _items: list[Any]) -> ast.Expr:
-        return ast.BoolLit(value=True, coord=self._c(meta))
-
-    @v_args(meta=True)
-    def false_lit(self, meta: Any, _items: list[Any]) -> ast.Expr:
-        return ast.BoolLit(value=False, coord=self._c(meta))
+    true_lit = _node(ast.BoolLit, value=True)
+    false_lit = _node(ast.BoolLit, value=False)
 
     def string_lit(self, items: list[Any]) -> ast.Expr:
         tok = items[0]
@@ -858,9 +689,7 @@ class _ToAst(Transformer):
     def type_member(self, meta: Any, items: list[Any]) -> ast.Expr:
         return ast.TypeMember(type_name=items[0].name, member=str(items[1]), coord=self._c(meta))
 
-    @v_args(meta=True)
-    def constructor_call(self, meta: Any, items: list[Any]) -> ast.Expr:
-        return ast.ConstructorCall(type_ref=items[0], args=items[1], coord=self._c(meta))
+    constructor_call = _node(ast.ConstructorCall, "type_ref", "args")
 
     def named_ref(self, items: list[Any]) -> ast.Expr:
         tok = items[0]
@@ -870,15 +699,10 @@ class _ToAst(Transformer):
         tok = items[0]
         return ast.Name(name=str(tok), top_level=True, coord=self._tc(tok))
 
-    def args(self, items: list[Any]) -> list[ast.Argument]:
-        return _flatten(items)
-
     def arg_positional(self, items: list[Any]) -> ast.Argument:
         return ast.Argument(value=items[0], coord=items[0].coord)
 
-    @v_args(meta=True)
-    def arg_dontcare(self, meta: Any, _items: list[Any]) -> ast.Argument:
-        return ast.Argument(value=None, coord=self._c(meta))
+    arg_dontcare = _node(ast.Argument, value=None)
 
     def arg_named(self, items: list[Any]) -> ast.Argument:
         return ast.Argument(name=str(items[0]), value=items[1], coord=self._tc(items[0]))

@@ -6,6 +6,7 @@ name); each scope level rejects a second declaration of the same name, as p4c do
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,53 +42,37 @@ class Scope:
         self.types: dict[str, P4Type] = {}
         self.coords: dict[str, Coord | None] = {}
 
-    def _check_new(self, name: str, coord: Coord | None, table: dict[str, Any]) -> None:
+    def _declare(self, table: dict[str, Any], name: str, item: Any, coord: Coord | None) -> None:
+        """Add `item` to one namespace of this level; a second `name` there is an error."""
         if name in table:
             prev = self.coords.get(name)
             where = f" (previous declaration at {prev})" if prev else ""
             raise P4Error(coord, f"duplicate declaration of '{name}'{where}")
-
-    def declare_value(self, sym: Symbol, coord: Coord | None) -> None:
-        self._check_new(sym.name, coord, self.values)
-        self.values[sym.name] = sym
-        self.coords.setdefault(sym.name, coord)
-
-    def declare_type(self, name: str, typ: P4Type, coord: Coord | None) -> None:
-        self._check_new(name, coord, self.types)
-        self.types[name] = typ
+        table[name] = item
         self.coords.setdefault(name, coord)
 
-    def lookup_value(self, name: str) -> Symbol | None:
+    def declare_value(self, sym: Symbol, coord: Coord | None) -> None:
+        self._declare(self.values, sym.name, sym, coord)
+
+    def declare_type(self, name: str, typ: P4Type, coord: Coord | None) -> None:
+        self._declare(self.types, name, typ, coord)
+
+    def _chain(self) -> Iterator[Scope]:
+        """This level and every enclosing one, innermost first: the order names resolve in."""
         scope: Scope | None = self
         while scope is not None:
-            sym = scope.values.get(name)
-            if sym is not None:
-                return sym
+            yield scope
             scope = scope.parent
-        return None
+
+    def lookup_value(self, name: str) -> Symbol | None:
+        return next((v for s in self._chain() if (v := s.values.get(name)) is not None), None)
 
     def lookup_type(self, name: str) -> P4Type | None:
-        scope: Scope | None = self
-        while scope is not None:
-            typ = scope.types.get(name)
-            if typ is not None:
-                return typ
-            scope = scope.parent
-        return None
+        return next((t for s in self._chain() if (t := s.types.get(name)) is not None), None)
 
     def enclosing(self, *kinds: str) -> Scope | None:
-        scope: Scope | None = self
-        while scope is not None:
-            if scope.kind in kinds:
-                return scope
-            scope = scope.parent
-        return None
+        return next((s for s in self._chain() if s.kind in kinds), None)
 
     def visible_names(self) -> set[str]:
         """All value names visible from here, for "did you mean" suggestions."""
-        names: set[str] = set()
-        scope: Scope | None = self
-        while scope is not None:
-            names.update(scope.values)
-            scope = scope.parent
-        return names
+        return {name for s in self._chain() for name in s.values}

@@ -31,13 +31,11 @@ const bit<16> ARP_OPER_REPLY     = 16w2;
 
 const bit<8> ICMPV6_NEIGHBOR_SOLICITATION  = 8w135;
 const bit<8> ICMPV6_NEIGHBOR_ADVERTISEMENT = 8w136;
-const bit<8> NDP_OPT_SOURCE_LL = 8w1;
 const bit<8> NDP_OPT_TARGET_LL = 8w2;
 
 const bit<8> TCP_OPT_EOL   = 8w0;
 const bit<8> TCP_OPT_NOP   = 8w1;
 const bit<8> TCP_OPT_MPTCP = 8w30;          // RFC 8684
-const bit<8> TCP_MAX_OPTION_BYTES = 8w40;   // data offset 15 -> 60-byte header
 
 const bit<8> VXLAN_FLAGS_I = 8w0x08;        // "VNI present"
 
@@ -181,7 +179,7 @@ struct headers_t {
     ndp_t        ndp;
     ndp_lla_t    ndp_lla;
     tcp_t        tcp;
-    tcp_opt_byte_t[40] tcp_opts;
+    tcp_opt_byte_t[40] tcp_opts;    // data offset 15 -> at most 40 option bytes
     udp_t        udp;
     vxlan_t      vxlan;
     ethernet_t   inner_ethernet;
@@ -193,7 +191,6 @@ struct metadata_t {
     bit<8>  link;            // WAN link chosen for the packet (0 = none yet)
     bit<8>  bucket;          // tunnel-handoff bucket: crc16(5-tuple) mod N_BUCKETS
     bit<1>  mptcp;           // an MPTCP option (kind 30) was found in the TCP options
-    bit<4>  mptcp_subtype;   // high nibble of the first MPTCP option's subtype byte
     bit<16> l4_src;          // TCP/UDP ports for the hash (0 when not parsed)
     bit<16> l4_dst;
     // TCP option walk: bytes of the option area still unread, body bytes of the current

@@ -16,8 +16,7 @@
 // leaving the remaining bytes as payload, at EOL, at a length below 2 (malformed) and at an
 // option whose body does not fit in the option area (truncated). Either way every byte is
 // emitted again in its original place. meta.mptcp records a well-formed option of kind 30
-// with at least its subtype byte; meta.mptcp_subtype is the high nibble of that byte, from
-// the first such option.
+// with at least its subtype byte.
 
 #ifndef WAMPTCP_PARSER_P4
 #define WAMPTCP_PARSER_P4
@@ -192,7 +191,6 @@ parser MyParser(packet_in packet, out headers_t hdr, inout metadata_t meta,
         meta.opt_left = meta.opt_left - 16w1;
         meta.opt_body = meta.opt_body - 16w1;
         meta.mptcp = 1w1;
-        meta.mptcp_subtype = hdr.tcp_opts.last.value[7:4];
         transition tcp_option_body;
     }
 

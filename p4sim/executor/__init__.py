@@ -14,11 +14,9 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
-from p4sim.executor import values
-from p4sim.executor.codegen import RUNTIME_NAMES, CodeGen
+from p4sim.executor.codegen import RUNTIME_HELPERS, CodeGen
 from p4sim.executor.program import Program, bad_config
 from p4sim.executor.resources import Resources, build_objects
-from p4sim.runtime import hashes
 from p4sim.runtime.errors import RuntimeApiError
 from p4sim.runtime.tables import Table
 
@@ -75,33 +73,9 @@ def runtime_namespace(
     tables: dict[str, Table], instances: dict[str, Any], trace: Callable[[str], None] | None
 ) -> SimpleNamespace:
     """What generated code may use: `rt.<name>` for each of codegen.RUNTIME_NAMES."""
-    helpers = {
-        "Header": values.Header,
-        "HeaderUnion": values.HeaderUnion,
-        "Composite": values.Composite,
-        "Stack": values.Stack,
-        "P4ParserError": values.P4ParserError,
-        "ExitSignal": values.ExitSignal,
-        "AssertionFailed": values.AssertionFailed,
-        "to_signed": values.to_signed,
-        "sat_add": values.sat_add,
-        "shift_left": values.shift_left,
-        "div_": values.div_,
-        "mod_": values.mod_,
-        "init_fields": values.init_fields,
-        "extract_fields": values.extract_fields,
-        "emit_fields": values.emit_fields,
-        "header_from_bits": values.header_from_bits,
-        "make_calculation": hashes.make_calculation,
-        "plain_value": values.plain_value,
-        "checksum16": hashes.checksum16,
-        "tr": trace,
-    }
-    missing = set(RUNTIME_NAMES) - set(helpers)
-    if missing:
-        raise AssertionError(f"runtime helpers missing: {sorted(missing)}")
     return SimpleNamespace(
-        **helpers,
+        **RUNTIME_HELPERS,
+        tr=trace,
         table=tables.__getitem__,
         instance=instances.__getitem__,
     )

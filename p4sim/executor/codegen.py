@@ -30,6 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from p4sim.executor import values
 from p4sim.executor.program import (
     Naming,
     Node,
@@ -55,6 +56,7 @@ from p4sim.executor.types import (
     is_composite,
     slot,
 )
+from p4sim.runtime import hashes
 from p4sim.runtime.errors import RuntimeApiError
 
 INDENT = "    "
@@ -730,13 +732,10 @@ class CodeGen:
             pending = []
         if default_body is not None:
             if first:
-                self._indented_plain(default_body)
+                self.stmt(default_body)
             else:
                 self.emit("else:")
                 self._indented(default_body)
-
-    def _indented_plain(self, s: Node) -> None:
-        self.stmt(s)
 
     def _action_binding(self, name: str) -> ActionB:
         b = self.scope.lookup(name)
@@ -1088,7 +1087,7 @@ class CodeGen:
                 args.append(self.coerce(self.expr(value, t), value.get("type"), t))
         call = f"{py}({', '.join([*args, *extra])})"
         if not scalar_outs and not copy_back:
-            return call if not statement else call
+            return call
         result = self.fresh("r")
         self.emit(f"{result} = {call}")
         for i, (p, value) in enumerate(scalar_outs):
@@ -1175,26 +1174,28 @@ class CodeGen:
         return ExternMethods(self).call(e, statement)
 
 
-# Names every generated module binds from `rt` (see executor/__init__.py).
-RUNTIME_NAMES = (
-    "Header",
-    "HeaderUnion",
-    "Composite",
-    "Stack",
-    "P4ParserError",
-    "ExitSignal",
-    "AssertionFailed",
-    "to_signed",
-    "sat_add",
-    "shift_left",
-    "div_",
-    "mod_",
-    "init_fields",
-    "extract_fields",
-    "emit_fields",
-    "header_from_bits",
-    "make_calculation",
-    "plain_value",
-    "checksum16",
-    "tr",
-)
+# The names every generated module binds from `rt` (see executor/__init__.py): these helpers
+# and the trace function `tr` (None when tracing is off); `rt.table` / `rt.instance` give the
+# run-time objects.
+RUNTIME_HELPERS: dict[str, Any] = {
+    "Header": values.Header,
+    "HeaderUnion": values.HeaderUnion,
+    "Composite": values.Composite,
+    "Stack": values.Stack,
+    "P4ParserError": values.P4ParserError,
+    "ExitSignal": values.ExitSignal,
+    "AssertionFailed": values.AssertionFailed,
+    "to_signed": values.to_signed,
+    "sat_add": values.sat_add,
+    "shift_left": values.shift_left,
+    "div_": values.div_,
+    "mod_": values.mod_,
+    "init_fields": values.init_fields,
+    "extract_fields": values.extract_fields,
+    "emit_fields": values.emit_fields,
+    "header_from_bits": values.header_from_bits,
+    "make_calculation": hashes.make_calculation,
+    "plain_value": values.plain_value,
+    "checksum16": hashes.checksum16,
+}
+RUNTIME_NAMES = (*RUNTIME_HELPERS, "tr")

@@ -26,6 +26,7 @@ from p4sim.executor.program import (
 from p4sim.runtime.action_profiles import ActionProfile
 from p4sim.runtime.externs import CounterArray, MeterArray, RegisterArray
 from p4sim.runtime.tables import (
+    PRIORITY_KINDS,
     ActionCall,
     Exact,
     KeyField,
@@ -40,8 +41,6 @@ from p4sim.runtime.value_sets import ValueSet
 
 if TYPE_CHECKING:
     from p4sim.executor.codegen import ActionB, CodeGen
-
-COUNTER_KINDS = {"packets": "packets", "bytes": "bytes", "packets_and_bytes": "packets_and_bytes"}
 
 
 @dataclass
@@ -152,7 +151,7 @@ def _extern_object(spec: ExternSpec, clock: Callable[[], float]) -> Any:
         width = bits_of(spec.type_args[0]) if spec.type_args else None
         return RegisterArray(spec.name, int(args[0]), width[0] if width else 32)
     if kind == "counter":
-        return CounterArray(spec.name, int(args[0]), COUNTER_KINDS[str(args[1])])
+        return CounterArray(spec.name, int(args[0]), str(args[1]))
     if kind == "meter":
         return MeterArray(spec.name, int(args[0]), str(args[1]), clock)
     if kind == "action_profile":
@@ -284,7 +283,7 @@ class TableSpecBuilder:
         return name, algo
 
     def _entries(self, prop: Node, keys: list[KeyField]) -> list[TableEntry]:
-        needs_priority = any(k.match_kind in ("ternary", "range", "optional") for k in keys)
+        needs_priority = any(k.match_kind in PRIORITY_KINDS for k in keys)
         entries = []
         count = len(prop["entries"])
         for i, entry in enumerate(prop["entries"]):

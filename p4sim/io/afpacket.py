@@ -7,7 +7,7 @@ offload on veth) are put back from the packet's auxiliary data, so the pipeline 
 that were on the wire.
 
 A port never raises out of `receive` or `send`: a down or vanished interface turns into a down
-port whose frames are dropped and counted, and `sync` rebinds the socket when the interface
+port whose frames are dropped and counted, and `rebind` rebinds the socket when the interface
 comes back, possibly with a new ifindex after being deleted and recreated.
 """
 
@@ -80,7 +80,7 @@ def _restore_vlan_tag(frame: bytes, ancillary: list[tuple[int, int, bytes]]) -> 
 
 
 class AfPacketPort:
-    """Switch port `number` on interface `ifname`; starts closed, `sync` opens it."""
+    """Switch port `number` on interface `ifname`; starts closed, `rebind` opens it."""
 
     def __init__(self, number: int, ifname: str) -> None:
         self.number = number

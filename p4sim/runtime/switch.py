@@ -39,7 +39,7 @@ from p4sim.executor.values import AssertionFailed, ExitSignal, P4ParserError, Pa
 from p4sim.runtime.action_profiles import ActionProfile
 from p4sim.runtime.errors import RuntimeApiError
 from p4sim.runtime.externs import CounterArray, MeterArray, RegisterArray
-from p4sim.runtime.pre import ReplicationEngine
+from p4sim.runtime.pre import CloneSession, ReplicationEngine
 from p4sim.runtime.tables import Table
 from p4sim.runtime.value_sets import ValueSet
 
@@ -314,7 +314,8 @@ class Switch:
         mgid = sm.f_mcast_grp
         if mgid:
             replicas = self.pre.group(mgid)
-            self.log(f"multicast group {mgid}: {len(replicas)} copies")
+            if self.trace:
+                self.log(f"multicast group {mgid}: {len(replicas)} copies")
             sm.f_instance_type = REPLICATION
             for replica in replicas:
                 c_sm = sm.copy()
@@ -359,14 +360,9 @@ class Switch:
             self._blocks[0](cursor, hdr, scratch_meta, scratch_sm, ctx)
         except P4ParserError:
             pass  # the clone's metadata is reset below: its parser_error is NoError
-        for replica in session.replicas:
-            _, meta, sm = self._fresh_state(length, INGRESS_CLONE)
-            if preserved is not None:
-                _restore_fields(meta, preserved)
-            sm.f_egress_rid = replica.rid
-            self.log(f"I2E clone to port {replica.port} (session {session_id})")
-            job = _Job(replica.port, hdr.copy(), meta, sm, cursor.payload(), length, port)
-            self._enqueue(job, jobs, now)
+        self._clone_copies(
+            session, INGRESS_CLONE, hdr, cursor.payload(), length, port, preserved, jobs, now
+        )
 
     def _preserve(self, meta: Any, field_list: Any) -> Any:
         """Snapshot of the user metadata fields in `field_list` (None: nothing preserved)."""
@@ -426,16 +422,35 @@ class Switch:
             self.log(f"clone: session {session_id} not configured, no copy")
             return
         preserved = self._preserve(job.meta, field_list)
+        self._clone_copies(
+            session, EGRESS_CLONE, job.hdr, job.payload, job.packet_length, job.in_port,
+            preserved, egress_queue, now,
+        )
+
+    def _clone_copies(
+        self,
+        session: CloneSession,
+        itype: int,
+        hdr: Any,
+        payload: bytes,
+        length: int,
+        in_port: int,
+        preserved: Any,
+        jobs: deque[_Job],
+        now: int,
+    ) -> None:
+        """Enqueue one copy of `hdr` per replica of a clone session: all metadata reset but
+        the preserved fields, `instance_type` `itype` and the replica's `egress_rid`."""
         for replica in session.replicas:
-            _, meta, sm = self._fresh_state(job.packet_length, EGRESS_CLONE)
+            _, meta, sm = self._fresh_state(length, itype)
             if preserved is not None:
                 _restore_fields(meta, preserved)
             sm.f_egress_rid = replica.rid
-            self.log(f"E2E clone to port {replica.port} (session {session_id})")
-            copy = _Job(
-                replica.port, job.hdr.copy(), meta, sm, job.payload, job.packet_length, job.in_port
-            )
-            self._enqueue(copy, egress_queue, now)
+            if self.trace:
+                kind = "I2E" if itype == INGRESS_CLONE else "E2E"
+                self.log(f"{kind} clone to port {replica.port} (session {session.session_id})")
+            job = _Job(replica.port, hdr.copy(), meta, sm, payload, length, in_port)
+            self._enqueue(job, jobs, now)
 
     def _deparse(self, hdr: Any, meta: Any, ctx: PacketCtx) -> bytes:
         compute, deparser = self._blocks[4:]

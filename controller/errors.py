@@ -71,6 +71,10 @@ class SwitchError(Exception):
             return "\n".join(lines)
         return f"{head}: {self.details}" if self.details else head
 
+    def has_code(self, code: grpc.StatusCode) -> bool:
+        """Whether the call, or any failed update of a Write batch, failed with `code`."""
+        return self.code == code or any(e.code == code for e in self.errors)
+
     @classmethod
     def from_rpc_error(cls, switch: str, operation: str, error: grpc.RpcError) -> SwitchError:
         """Unpack a grpc.RpcError (a grpc.Call) including the per-update p4.v1.Errors."""

@@ -231,12 +231,15 @@ class SwitchConnection:
         return (f"SwitchConnection({self.name!r}, {self.address!r}, "
                 f"device {self.device_id}, {state})")
 
+    def _connected(self, operation: str) -> _Client:
+        if self._client is None:
+            raise SwitchError(self.name, operation, grpc.StatusCode.FAILED_PRECONDITION,
+                              "not connected: call connect() first")
+        return self._client
+
     @property
     def _stub(self) -> p4runtime_pb2_grpc.P4RuntimeStub:
-        if self._client is None:
-            raise SwitchError(self.name, "request", grpc.StatusCode.FAILED_PRECONDITION,
-                              "not connected: call connect() first")
-        return self._client.stub
+        return self._connected("request").stub
 
     # -- schema and pipeline ---------------------------------------------------------------
 
@@ -578,7 +581,7 @@ class SwitchConnection:
             try:
                 return over_p4runtime()
             except SwitchError as exc:
-                if not _unimplemented(exc):
+                if not exc.has_code(grpc.StatusCode.UNIMPLEMENTED):
                     raise
                 self._registers_via_thrift = True
         return over_thrift(self._thrift_registers())
@@ -597,22 +600,17 @@ class SwitchConnection:
     # -- packet I/O and digests ------------------------------------------------------------
 
     def _send(self, message: p4runtime_pb2.StreamMessageRequest) -> None:
-        if self._client is None or self._client.stream_out_q is None:
-            raise SwitchError(self.name, "stream", grpc.StatusCode.FAILED_PRECONDITION,
-                              "not connected: call connect() first")
-        self._client.stream_out_q.put(message)
+        self._connected("stream").stream_out_q.put(message)
 
     def _receive(self, kind: str, timeout: float | None) -> Any:
-        if self._client is None:
-            raise SwitchError(self.name, "stream", grpc.StatusCode.FAILED_PRECONDITION,
-                              "not connected: call connect() first")
+        client = self._connected("stream")
         try:
-            message = self._client.stream_in_q[kind].get(timeout=timeout)
+            message = client.stream_in_q[kind].get(timeout=timeout)
         except queue.Empty:
             return None
         if message is None:
-            self._client.stream_in_q[kind].put(None)  # keep reporting the closed stream
-            error = self._client.stream_error
+            client.stream_in_q[kind].put(None)  # keep reporting the closed stream
+            error = client.stream_error
             raise SwitchError(self.name, "stream",
                               error.code() if error else grpc.StatusCode.UNAVAILABLE,
                               error.details() if error else "the stream channel closed")
@@ -643,7 +641,7 @@ class SwitchConnection:
         try:
             self._update(_Update.INSERT, entry, f"configure digest {digest}")
         except SwitchError as exc:
-            if not any(e.code == grpc.StatusCode.ALREADY_EXISTS for e in exc.errors):
+            if not exc.has_code(grpc.StatusCode.ALREADY_EXISTS):
                 raise
             self._update(_Update.MODIFY, entry, f"configure digest {digest}")
 
@@ -705,11 +703,6 @@ def _entity(message: Any) -> p4runtime_pb2.Entity:
 
 def _meter_or_none(entry: Any) -> MeterConfig | None:
     return decode_meter(entry.config) if entry.HasField("config") else None
-
-
-def _unimplemented(error: SwitchError) -> bool:
-    return error.code == grpc.StatusCode.UNIMPLEMENTED or any(
-        e.code == grpc.StatusCode.UNIMPLEMENTED for e in error.errors)
 
 
 def _host_of(address: str) -> str:

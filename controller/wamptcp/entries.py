@@ -115,9 +115,13 @@ def bucket_homes(site: Site) -> tuple[int, ...]:
     return tuple(ids[b % len(ids)] for b in range(N_BUCKETS))
 
 
+def steer_homes(plan: Plan) -> tuple[int, ...]:
+    """The link of each subnet while all links are up."""
+    return tuple(subnet.link for subnet in plan.subnets)
+
+
 def initial_state(site: Site, plan: Plan) -> TableState:
-    return TableState(frozenset(site.link_ids), bucket_homes(site),
-                      tuple(subnet.link for subnet in plan.subnets))
+    return TableState(frozenset(site.link_ids), bucket_homes(site), steer_homes(plan))
 
 
 def link_down(site: Site, state: TableState, link: int) -> TableState:
@@ -143,8 +147,8 @@ def link_up(site: Site, plan: Plan, state: TableState, link: int) -> TableState:
         buckets = _priority(site, up, state.buckets)
     else:
         buckets = _restore(state.buckets, bucket_homes(site), link, up)
-    homes = tuple(subnet.link for subnet in plan.subnets)
-    steer = _restore(state.steer, homes, link, up) if site.recovery_optimization else state.steer
+    steer = (_restore(state.steer, steer_homes(plan), link, up) if site.recovery_optimization
+             else state.steer)
     return replace(state, up=up, buckets=buckets, steer=steer)
 
 

@@ -66,8 +66,7 @@ class Arbiter:
         new_id = election_id(update)
         known = self._streams.get(stream)
         if known is None:
-            if update.device_id != self.device_id:
-                raise RuntimeApiError("NOT_FOUND", f"unknown device id {update.device_id}")
+            self.check_device(update.device_id)
         else:
             if update.device_id != self.device_id:
                 raise RuntimeApiError(
@@ -110,11 +109,15 @@ class Arbiter:
         role.primary = None
         return self._advise_all(controller.role, role)
 
+    def check_device(self, device_id: int) -> None:
+        """NOT_FOUND unless a request addresses this device."""
+        if device_id != self.device_id:
+            raise RuntimeApiError("NOT_FOUND", f"unknown device id {device_id}")
+
     def check_primary(self, device_id: int, role_name: str, request_id: int | None) -> None:
         """Raise unless a request with these identifiers comes from the role's primary
         (Write and SetForwardingPipelineConfig checks 1 and 2, in the spec's order)."""
-        if device_id != self.device_id:
-            raise RuntimeApiError("NOT_FOUND", f"unknown device id {device_id}")
+        self.check_device(device_id)
         role = self._roles.get(role_name)
         if role is None and role_name:
             raise RuntimeApiError("NOT_FOUND", f"unknown role {role_name!r}")

@@ -11,6 +11,10 @@ from __future__ import annotations
 
 from p4sim.runtime.errors import RuntimeApiError
 
+# `(value, width)` pairs packed most-significant bit first, padded at the end to whole bytes:
+# controller headers (packet_in / packet_out) pack as BMv2's hash input does.
+from p4sim.runtime.hashes import pack_fields as pack_fields
+
 
 def decode(data: bytes, width: int, what: str) -> int:
     """The unsigned value of `data`, which must fit in `width` bits; `what` names it in errors."""
@@ -47,20 +51,6 @@ def encode_signed(pattern: int, width: int) -> bytes:
     value = pattern - (1 << width) if pattern >> (width - 1) & 1 else pattern
     nbits = max(1, value.bit_length() + 1) if value >= 0 else (~value).bit_length() + 1
     return value.to_bytes((nbits + 7) // 8, "big", signed=True)
-
-
-def pack_fields(fields: list[tuple[int, int]]) -> bytes:
-    """`(value, width)` pairs packed most-significant bit first into a header's bytes.
-
-    Controller headers (packet_in / packet_out) are P4 headers, whose width p4c requires to be
-    a whole number of bytes; any other total is padded with zero bits at the end."""
-    acc = 0
-    total = 0
-    for value, width in fields:
-        acc = (acc << width) | value
-        total += width
-    pad = -total % 8
-    return (acc << pad).to_bytes((total + pad) // 8, "big")
 
 
 def unpack_fields(data: bytes, widths: list[int]) -> list[int]:

@@ -214,8 +214,10 @@ class P4RuntimeService(p4runtime_pb2_grpc.P4RuntimeServicer):
             context.abort_with_status(batch_status(errors))
 
     def _check_device(self, device_id: int, context: grpc.ServicerContext) -> None:
-        if device_id != self._switch.device_id:
-            context.abort(grpc.StatusCode.NOT_FOUND, f"unknown device id {device_id}")
+        try:
+            self._arbiter.check_device(device_id)  # the device id never changes: no lock
+        except RuntimeApiError as err:
+            _abort(context, err)
 
     def _check_primary(self, request: Message) -> None:
         with self._arb_lock:

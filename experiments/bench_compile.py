@@ -8,6 +8,7 @@ stdout and results/bench_compile.csv. Not a pass/fail test: numbers are reported
 
 from __future__ import annotations
 
+import argparse
 import csv
 import statistics
 import subprocess
@@ -43,7 +44,8 @@ def time_in_process(program: Path) -> float:
     return time.perf_counter() - start
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args(argv)  # --help
     rows = []
     compile_file(ROOT / "p4src" / "basic.p4")  # warm the grammar cache once
     for program in (ROOT / "p4src" / "basic.p4", largest_test_program()):

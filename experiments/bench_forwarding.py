@@ -18,6 +18,7 @@ Results go to stdout and results/bench_forwarding.csv. Numbers are reported, not
 
 from __future__ import annotations
 
+import argparse
 import csv
 import os
 import socket
@@ -30,6 +31,8 @@ from pathlib import Path
 
 from scapy.layers.inet import IP, UDP
 from scapy.layers.l2 import Ether
+
+from mininet_topos.launch import stop_process
 
 ROOT = Path(__file__).resolve().parent.parent
 REPEAT = 3
@@ -171,13 +174,13 @@ def over_veth() -> tuple[float, int, int]:
         rate = (len(received) - 1) / (received[-1] - received[0])
         return rate, rss, peak
     finally:
-        proc.terminate()
-        proc.wait(10)
+        stop_process(proc, grace=10)  # SIGKILL if need be, so the veths below always go
         for name in ("bfs1", "bfs2"):
             subprocess.run(["ip", "link", "del", name], check=False, capture_output=True)
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args(argv)  # --help
     rows = [("in_process_pkt_per_s", f"{in_process():.0f}")]
     print(f"basic.p4 in process: {rows[0][1]} packets/s (goal >= 50000)")
     if os.geteuid() == 0:

@@ -170,8 +170,8 @@ def _failure(launch: SwitchLaunch, what: str, cause: str, *, tail: str | None = 
     return "\n".join(text)
 
 
-def _die_with_parent() -> None:
-    """In the child: get SIGTERM when the runner dies, even by SIGKILL (Linux prctl)."""
+def die_with_parent() -> None:
+    """In a child (preexec_fn): get SIGTERM when its parent dies, even by SIGKILL (prctl)."""
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
@@ -199,7 +199,7 @@ def launch_switch(launch: SwitchLaunch) -> subprocess.Popen[bytes]:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
-                preexec_fn=_die_with_parent,
+                preexec_fn=die_with_parent,
             )
         except FileNotFoundError:
             hint = (
@@ -244,6 +244,12 @@ def _not_ready(launch: SwitchLaunch, what: str, returncode: int | None) -> Switc
 
 def stop_switch(launch: SwitchLaunch, proc: subprocess.Popen[bytes], grace: float = 5.0) -> None:
     """SIGTERM, then SIGKILL after `grace` seconds; removes the pid file."""
+    stop_process(proc, grace)
+    launch.pid_path.unlink(missing_ok=True)
+
+
+def stop_process(proc: subprocess.Popen, grace: float = 5.0) -> None:
+    """SIGTERM a child if it still runs, then SIGKILL after `grace` seconds; reaps it."""
     if proc.poll() is None:
         proc.terminate()
         try:
@@ -251,7 +257,6 @@ def stop_switch(launch: SwitchLaunch, proc: subprocess.Popen[bytes], grace: floa
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-    launch.pid_path.unlink(missing_ok=True)
 
 
 def is_switch_process(pid: int) -> bool:

@@ -24,7 +24,7 @@ from mininet_topos.launch import (
     wait_until_ready,
 )
 
-_OFFLOADS_OFF = "rx off tx off sg off tso off gso off gro off"
+OFFLOADS_OFF = "rx off tx off sg off tso off gso off gro off"
 
 
 def _disable_ipv6(ifname: str) -> None:
@@ -45,7 +45,7 @@ class P4Host(Host):
         intf = self.defaultIntf()
         for name in self.intfNames():
             if name != "lo":
-                self.cmd(f"ethtool -K {name} {_OFFLOADS_OFF}")
+                self.cmd(f"ethtool -K {name} {OFFLOADS_OFF}")
         # No IPv6: router solicitations and MLD reports would only clutter the switch logs.
         self.cmd("sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1")
         if gateway is not None and gateway_mac is not None:
@@ -89,7 +89,7 @@ class P4Switch(Switch):
         """Launch the switch process; `batchStartup` waits until it serves P4Runtime."""
         ports = {port: intf.name for port, intf in self.intfs.items() if intf.name != "lo"}
         for ifname in ports.values():
-            self.cmd(f"ethtool -K {ifname} {_OFFLOADS_OFF}")
+            self.cmd(f"ethtool -K {ifname} {OFFLOADS_OFF}")
             _disable_ipv6(ifname)
         self.launch = SwitchLaunch(
             name=self.name,

@@ -23,12 +23,10 @@ interfaces are gone when it exits (and a crash's leftovers are removed on the ne
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import shlex
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -40,6 +38,7 @@ from typing import Any
 from controller.wamptcp.plan import Plan, make_plan
 from controller.wamptcp.site import ROLES, Site, load_site
 from mininet_topos.cleanup import CleanupStack, remove_leftovers
+from mininet_topos.launch import die_with_parent
 from mininet_topos.mptcp_buffers import buffer_sysctls, required_buffer
 from mininet_topos.netem import netem_available
 from mininet_topos.targets import program_files
@@ -52,8 +51,6 @@ from mininet_topos.wamptcp_links import (
 
 PROGRAM = "wamptcp_gateway"
 CPU_PORT = 255
-PR_SET_PDEATHSIG = 1
-_OFFLOADS_OFF = "rx off tx off sg off tso off gso off gro off"
 
 
 class ScenarioError(RuntimeError):
@@ -73,11 +70,6 @@ class ScenarioOptions:
     nice: int = 0  # < 0: switches, agents and traffic run ahead of unrelated load (root)
     trace: bool = False  # switches write their per-packet trace and pcaps (costly)
     socket_buffer: int | None = 0  # hosts' starting TCP buffer: 0 kernel default, None sized
-
-
-def _die_with_parent() -> None:
-    """In a child: SIGTERM when the scenario process dies, even by SIGKILL."""
-    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def renice(pid: int, nice: int) -> None:
@@ -111,6 +103,7 @@ class WamptcpNetwork:
         self.net: Any = None
         self.netem = False
         self.agents: dict[str, subprocess.Popen[bytes]] = {}
+        self.running_settings = ""  # agent_settings() of the running agents
         self.events_paths = {role: options.log_dir / f"agent-{role}.events" for role in ROLES}
         self.provisioned: dict[str, str] = {}  # host -> how its addresses were set
         self.blocked: set[int] = set()
@@ -288,7 +281,13 @@ class WamptcpNetwork:
     def start_agents(
         self, bfd_interval_ms: int | None = None, recovery_optimization: bool | None = None
     ) -> None:
-        """(Re)start both agents; returns once both installed their entries."""
+        """(Re)start both agents; returns once both installed their entries. Agents already
+        running with these settings are kept: a restart would only push the same pipeline
+        and entries again."""
+        settings = self.agent_settings(bfd_interval_ms, recovery_optimization)
+        running = self.agents and all(agent.poll() is None for agent in self.agents.values())
+        if running and settings == self.running_settings:
+            return
         self.stop_agents()
         for index, role in enumerate(ROLES):
             argv = [
@@ -314,14 +313,14 @@ class WamptcpNetwork:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
-                preexec_fn=_die_with_parent,
+                preexec_fn=die_with_parent,
             )
             log.close()
             if self.options.nice:
                 renice(self.agents[role].pid, self.options.nice)
         for role in ROLES:
             self._wait_installed(role)
-        settings = self.agent_settings(bfd_interval_ms, recovery_optimization)
+        self.running_settings = settings
         self.log(f"wamptcp: agents running ({settings}), events in {self.options.log_dir}/")
 
     def agent_settings(self, bfd_interval_ms: int | None, ro: bool | None) -> str:
@@ -418,6 +417,8 @@ def _tx_bytes(dev: str) -> int:
 def _host_class() -> type:
     from mininet.node import Host
 
+    from mininet_topos.nodes import OFFLOADS_OFF
+
     class _WamptcpHost(Host):
         """A host with NIC offloads off, MPTCP on, IPv6 without duplicate address detection
         and the given sysctls (the scenario's socket buffers).
@@ -430,7 +431,7 @@ def _host_class() -> type:
             result = super().config(**params)
             for name in self.intfNames():
                 if name != "lo":
-                    self.cmd(f"ethtool -K {name} {_OFFLOADS_OFF}")
+                    self.cmd(f"ethtool -K {name} {OFFLOADS_OFF}")
             self.cmd(
                 "sysctl -qw net.mptcp.enabled=1 net.ipv6.conf.all.accept_dad=0 "
                 "net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.all.disable_ipv6=0"

@@ -34,6 +34,7 @@ import yaml
 from apps.wamptcp.mptcp_endpoints import HostPlan, commands
 from controller.wamptcp.plan import HostAddress, Plan
 from controller.wamptcp.site import Site
+from mininet_topos.launch import stop_process
 from mininet_topos.wamptcp_net import ScenarioError, host_run
 
 MODES = ("auto", "dhcp", "static")
@@ -166,8 +167,7 @@ def _by_dhcp(network: Any, name: str, segment: str) -> None:
         if client.returncode != 0:
             raise ScenarioError(err.strip() or f"dhcp_client exited with {client.returncode}")
     finally:
-        server.terminate()
-        server.wait(timeout=5)
+        stop_process(server)  # SIGKILL if SIGTERM is not enough: never left running
         server_log.close()
     leased = [IPv4Interface(lease["address"]) for lease in json.loads(out)["leases"]]
     planned = [a.ipv4 for a in _ordered(site, plan.addresses(name))]

@@ -14,6 +14,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from mininet_topos.launch import stop_process
 from mininet_topos.wamptcp_net import ScenarioError
 
 TOOL = [sys.executable, "-m", "apps.traffic"]
@@ -50,13 +51,7 @@ class TrafficServer:
         raise ScenarioError(f"traffic server on {self.node.name} did not listen in time")
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
 
 
 def start_client(

@@ -2,7 +2,8 @@
 executor tests.
 
 Each program is compiled once per test session, however many test modules load it, and a
-switch can be given a `FakeClock` so that meter tests move time by hand instead of sleeping.
+switch can be given a `fake_clock.FakeClock` so that meter tests move time by hand instead of
+sleeping.
 """
 
 from __future__ import annotations
@@ -28,13 +29,3 @@ def feature_switch(name: str, **kwargs: object) -> Switch:
     sw = Switch(**kwargs)  # type: ignore[arg-type]
     sw.load_pipeline(feature_config(name))
     return sw
-
-
-class FakeClock:
-    """A clock (seconds) that only moves when the test sets `now`."""
-
-    def __init__(self, now: float) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now

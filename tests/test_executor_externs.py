@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 from checksums import crc16_arc, csum16, xor16
-from executor_switch import FakeClock, feature_switch
+from executor_switch import feature_switch
+from fake_clock import FakeClock
 
 from p4sim import ir
 from p4sim.compiler import compile_file

@@ -11,7 +11,8 @@ holds as 0); packet_length in egress is the received length.
 
 from __future__ import annotations
 
-from executor_switch import FakeClock, feature_switch
+from executor_switch import feature_switch
+from fake_clock import FakeClock
 
 from p4sim.runtime.pre import Replica
 

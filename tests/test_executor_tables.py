@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 from checksums import crc16_arc
-from executor_switch import FakeClock, feature_switch
+from executor_switch import feature_switch
+from fake_clock import FakeClock
 
 from p4sim.runtime.action_profiles import GroupMember
 from p4sim.runtime.errors import RuntimeApiError

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from scapy.utils import RawPcapReader
 
-from harness.veth import add_veth_pair, delete_link, ip
+from harness.veth import add_veth_pair, delete_link, ip, wait_operstate
 from p4sim.io.afpacket import AfPacketPort, LinkState, link_state
 from p4sim.io.loop import EventLoop
 from p4sim.io.pcap import PcapWriter, pcap_paths
@@ -190,6 +190,7 @@ def test_send_to_a_down_port_is_dropped_and_counted(make_veth, peers, open_port)
     port = open_port(end)
     peer = peers(far)
     ip("link", "set", far, "down")
+    wait_operstate(end, "lowerlayerdown")
     state = link_state(end)
     assert state.up is False and state.ifindex == port.ifindex
     assert port.set_up(state.up) is True
@@ -198,6 +199,7 @@ def test_send_to_a_down_port_is_dropped_and_counted(make_veth, peers, open_port)
     assert (port.counters.tx_packets, port.counters.tx_dropped) == (0, 2)
 
     ip("link", "set", far, "up")
+    wait_operstate(end, "up")
     assert port.set_up(link_state(end).up) is True
     assert port.send(FRAME) is True
     assert peer.expect(1) == [FRAME]

@@ -89,17 +89,12 @@ def fake_bmv2(tmp_path: Path, monkeypatch) -> None:
 def test_commands_of_both_targets(tmp_path: Path) -> None:
     bmv2 = _launch(tmp_path, "bmv2", 50001)
     logs = str(tmp_path / "logs")
+    # the simple_switch options both targets take alike
+    shared = ["-i", "1@s1-eth1", "-i", "2@s1-eth2", "--device-id", "4", "--log-console",
+              "--pcap", f"{logs}/pcaps"]
     assert bmv2.command() == [
         "simple_switch_grpc",
-        "-i",
-        "1@s1-eth1",
-        "-i",
-        "2@s1-eth2",
-        "--device-id",
-        "4",
-        "--log-console",
-        "--pcap",
-        f"{logs}/pcaps",
+        *shared,
         "--thrift-port",
         "9094",
         "--no-p4",
@@ -112,15 +107,7 @@ def test_commands_of_both_targets(tmp_path: Path) -> None:
     p4sim = _launch(tmp_path, "p4sim", 50002)
     assert p4sim.command() == [
         *p4sim_command(),
-        "-i",
-        "1@s1-eth1",
-        "-i",
-        "2@s1-eth2",
-        "--device-id",
-        "4",
-        "--log-console",
-        "--pcap",
-        f"{logs}/pcaps",
+        *shared,
         "--grpc-server-addr",
         "127.0.0.1:50002",
         "--cpu-port",

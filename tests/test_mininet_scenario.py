@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from harness.targets import free_tcp_port_range
 from mininet_topos.cleanup import remove_leftovers
 from mininet_topos.routes import compute_routes, install_routes
 from mininet_topos.targets import program_files
@@ -31,24 +32,6 @@ pytestmark = [
     ),
 ]
 REPO = Path(__file__).resolve().parents[1]
-
-
-def _free_port_base(count: int) -> int:
-    """A port p with p .. p+count-1 all free on 127.0.0.1."""
-    for _ in range(50):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            base = probe.getsockname()[1]
-        if base + count > 65535:
-            continue
-        try:
-            for port in range(base, base + count):
-                with socket.socket() as probe:
-                    probe.bind(("127.0.0.1", port))
-        except OSError:
-            continue
-        return base
-    raise RuntimeError("no free port range")
 
 
 @pytest.fixture
@@ -107,7 +90,7 @@ def _leftover_interfaces(topology: Topology) -> list[str]:
 def test_scenario_reaches_every_host_and_cleans_up(scenario, tmp_path: Path) -> None:
     path, topology, build = scenario
     logs = tmp_path / "logs"
-    done = _run(path, build, logs, _free_port_base(3))
+    done = _run(path, build, logs, free_tcp_port_range(3))
     output = done.stdout + done.stderr
     assert done.returncode == 0, output
     assert "*** Results: 0% dropped (6/6 received)" in output
@@ -144,7 +127,8 @@ def test_link_failure_never_stops_a_switch(scenario, tmp_path: Path) -> None:
     path, topology, build = scenario
     setLogLevel("warning")
     net = build_network(
-        topology, "p4sim", log_dir=tmp_path / "logs", grpc_port_base=_free_port_base(3), netem=False
+        topology, "p4sim", log_dir=tmp_path / "logs", grpc_port_base=free_tcp_port_range(3),
+        netem=False,
     )
     try:
         net.start()

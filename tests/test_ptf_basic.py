@@ -104,8 +104,11 @@ def test_mask_ignores_checksum(sut):
     expected[IP].chksum = 0
     mask = Mask(expected)
     mask.set_do_not_care_scapy(IP, "chksum")
+    # exactly the 2 checksum bytes (Ethernet 14 + offset 10 in IPv4) are ignored
+    assert [i for i, bits in enumerate(mask.mask) if bits != 0xFF] == [24, 25]
     sut.send_packet(0, pkt)
-    sut.verify_packet(mask, 2)
+    got = sut.verify_packet(mask, 2)
+    assert got[24:26] != b"\0\0"  # the real checksum: the mask did the matching
 
 
 def test_entries_read_back_modify_and_delete(sut):
@@ -149,3 +152,12 @@ def test_verify_packets_and_verify_no_packet(sut):
     with pytest.raises(AssertionError, match="unexpected packet on port 1"):
         sut.verify_no_packet(expected, 1)
     sut.verify_packets(expected, [1])  # also checks that nothing else came out
+    # and the checks fail when they must: other bytes, no packet, a packet left over
+    sut.send_packet(0, pkt)
+    with pytest.raises(AssertionError, match="differs from the expected one"):
+        sut.verify_packet(routed(pkt, "00:00:00:00:01:02"), 1)
+    with pytest.raises(AssertionError, match="got none"):
+        sut.verify_packet(expected, 1, timeout=0.1)
+    sut.send_packet(0, pkt)
+    with pytest.raises(AssertionError, match="unexpected packets"):
+        sut.verify_no_other_packets()

@@ -8,6 +8,7 @@ peak bucket first, a bucket refilled only when a packet is metered.
 from __future__ import annotations
 
 import pytest
+from fake_clock import FakeClock
 
 from p4sim.runtime.errors import RuntimeApiError
 from p4sim.runtime.externs import (
@@ -21,19 +22,6 @@ from p4sim.runtime.externs import (
     MeterConfig,
     RegisterArray,
 )
-
-
-class FakeClock:
-    """A monotonic clock the test moves by hand (seconds)."""
-
-    def __init__(self, now: float = 100.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance_us(self, micros: float) -> None:
-        self.now += micros / 1e6
 
 
 def refused(code: str):

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fake_clock import FakeClock
 from p4.v1 import p4runtime_pb2
 from p4runtime_sh.p4runtime import P4RuntimeClient
 from test_server_support import (
@@ -40,14 +41,6 @@ PROGRAM = Path(__file__).parent / "p4" / "runtime" / "feat_idle_timeout.p4"
 SECOND = 1_000_000_000  # ns
 Update = p4runtime_pb2.Update
 Notification = p4runtime_pb2.IdleTimeoutNotification
-
-
-class FakeClock:
-    def __init__(self, now: float) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture(scope="module")

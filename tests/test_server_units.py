@@ -4,6 +4,7 @@ packet I/O framing, digest buffering, error statuses. No gRPC, no switch."""
 from __future__ import annotations
 
 import pytest
+from fake_clock import FakeClock
 from google.protobuf import text_format
 from google.rpc import code_pb2, status_pb2
 from p4.config.v1 import p4info_pb2
@@ -393,16 +394,8 @@ def test_packet_io_without_controller_headers_passes_payload() -> None:
 DIGEST_ID = 385875969
 
 
-class _Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def _engine(config: str | None, sent: list, clock: _Clock | None = None) -> DigestEngine:
-    engine = DigestEngine(_schema(), lambda m: sent.append(m) or True, clock=clock or _Clock())
+def _engine(config: str | None, sent: list, clock: FakeClock | None = None) -> DigestEngine:
+    engine = DigestEngine(_schema(), lambda m: sent.append(m) or True, clock=clock or FakeClock())
     if config is not None:
         entry = p4runtime_pb2.DigestEntry(digest_id=DIGEST_ID)
         text_format.Parse(config, entry.config)
@@ -441,7 +434,7 @@ def test_digests_are_buffered_until_list_size_and_deduplicated() -> None:
 
 def test_digest_buffer_is_flushed_after_max_timeout() -> None:
     sent: list = []
-    clock = _Clock()
+    clock = FakeClock()
     engine = _engine("max_timeout_ns: 500000000 max_list_size: 10", sent, clock)
     engine.on_digest("learn_t", (7, 1))
     assert engine.poll(100.4) == pytest.approx(100.5)
@@ -452,7 +445,7 @@ def test_digest_buffer_is_flushed_after_max_timeout() -> None:
 
 def test_unacked_digests_are_suppressed_until_ack_or_ack_timeout() -> None:
     sent: list = []
-    clock = _Clock()
+    clock = FakeClock()
     engine = _engine("max_list_size: 1 ack_timeout_ns: 2000000000", sent, clock)
     engine.on_digest("learn_t", (7, 1))
     engine.on_digest("learn_t", (7, 1))

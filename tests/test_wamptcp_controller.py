@@ -522,8 +522,6 @@ def test_priority_policy_primary_with_backups() -> None:
 @pytest.fixture(scope="module")
 def codec(tmp_path_factory: pytest.TempPathFactory):
     program = ROOT / "p4src" / "wamptcp_gateway.p4"
-    if not program.exists():
-        pytest.skip("p4src/wamptcp_gateway.p4 is not written yet")
     from controller.entities import Codec
     from controller.schema import P4Schema
     from p4sim.compiler import compile_file, write_outputs

@@ -7,6 +7,7 @@ from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 from pathlib import Path
 
 import pytest
+from fake_clock import FakeClock
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scapy.layers.dhcp import BOOTP, DHCP
@@ -45,17 +46,9 @@ WAMPTCP_OPTIONS = (
 )  # fmt: skip
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(1000.0)
 
 
 @pytest.fixture
@@ -487,7 +480,7 @@ def test_bad_configurations_are_rejected(data: dict, message_part: str) -> None:
     hlen=st.integers(0, 255),
 )  # fmt: skip
 def test_arbitrary_option_bytes_never_crash_the_server(kind, known, garbage, ciaddr, hlen) -> None:
-    server = DhcpServer(parse_config(CONFIG), FakeClock())
+    server = DhcpServer(parse_config(CONFIG), FakeClock(1000.0))
     server.handle(discover())
     header = bytes(BOOTP(op=1, xid=1, hlen=hlen, chaddr=MAC_A, ciaddr=ciaddr))
     options = b"\x35\x01" + bytes([kind]) + b"".join(known) + garbage + b"\xff"

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import importlib.util
 import secrets
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ import yaml
 
 from apps.traffic.metrics import intervals_from_lines, mean_goodput
 from apps.traffic.transport import mptcp_supported
+from harness.targets import free_tcp_port_range
 
 pytestmark = [
     pytest.mark.mininet,
@@ -32,21 +32,6 @@ pytestmark = [
     pytest.mark.skipif(not mptcp_supported(), reason="kernel without MPTCP"),
 ]
 REPO = Path(__file__).resolve().parents[1]
-
-
-def _free_port_base(count: int) -> int:
-    for _ in range(50):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            base = probe.getsockname()[1]
-        try:
-            for port in range(base, base + count):
-                with socket.socket() as taken:
-                    taken.bind(("127.0.0.1", port))
-        except OSError:
-            continue
-        return base
-    raise RuntimeError("no free port range")
 
 
 @pytest.fixture
@@ -74,7 +59,7 @@ def network(tmp_path: Path) -> Iterator:
         target="p4sim",
         build_dir=build,
         log_dir=tmp_path / "logs",
-        grpc_port_base=_free_port_base(2),
+        grpc_port_base=free_tcp_port_range(2),
         provision="static",
     )
     net = WamptcpNetwork(options, log=lambda text: None)

@@ -101,6 +101,22 @@ def free_tcp_port() -> int:
         return probe.getsockname()[1]
 
 
+def free_tcp_port_range(count: int) -> int:
+    """A port p with p .. p+count-1 all free on 127.0.0.1 right now (for port-base options)."""
+    for _ in range(50):
+        base = free_tcp_port()
+        if base + count > 65536:
+            continue
+        try:
+            for port in range(base, base + count):
+                with socket.socket() as probe:
+                    probe.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        return base
+    raise RuntimeError("no free port range")
+
+
 class Bmv2Target:
     """`simple_switch_grpc` with one veth pair per port; the test owns the outer ends."""
 
